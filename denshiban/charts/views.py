@@ -1,0 +1,11 @@
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from denshiban.core.http import mark_cacheable_for_guests
+
+from .models import Chart
+
+
+def chart_detail(request: HttpRequest, chart_id: int) -> HttpResponse:
+    chart = get_object_or_404(Chart, pk=chart_id)
+    return mark_cacheable_for_guests(request, render(request, "charts/chart_detail.html", {"chart": chart}))

@@ -1,0 +1,194 @@
+"""Reads for the reader's pages. Each returns what a template needs in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.cache import cache
+from django.core.paginator import Page as PaginatorPage
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, QuerySet
+
+from denshiban.access.reading import reading_for
+
+from .models import (
+    ArticlePage,
+    ArticlePhoto,
+    Company,
+    HomePage,
+    Industry,
+    Reporter,
+    SectionPage,
+    Series,
+    Topic,
+)
+
+LATEST_PER_PAGE = 20
+HOME_SECTION_ITEMS = 5
+HOME_TOP_STORIES = 5
+NAV_CACHE_KEY = "newsroom:nav-sections:v1"
+
+
+@dataclass(frozen=True)
+class NavSection:
+    title: str
+    url: str
+    slug: str
+
+
+def nav_sections() -> list[NavSection]:
+    sections = cache.get(NAV_CACHE_KEY)
+    if sections is None:
+        sections = [
+            NavSection(title=s.title, url=s.public_path, slug=s.slug)
+            for s in _live_sections()
+        ]
+        cache.set(NAV_CACHE_KEY, sections, 300)
+    return sections
+
+
+def forget_nav_sections() -> None:
+    cache.delete(NAV_CACHE_KEY)
+
+
+def _live_sections() -> QuerySet[SectionPage]:
+    return SectionPage.objects.live().order_by("position", "title")
+
+
+def article_list() -> QuerySet[ArticlePage]:
+    """Live articles, newest first, with what a list item shows (headline, time, badge)."""
+    return (
+        ArticlePage.objects.live()
+        .select_related("section")
+        .only(
+            "id",
+            "title",
+            "lead",
+            "access_level",
+            "first_published_at",
+            "updated_at",
+            "go_live_at",
+            "latest_revision_created_at",
+            "section__id",
+            "section__title",
+            "section__slug",
+            "section__url_path",
+        )
+        .order_by("-first_published_at", "-id")
+    )
+
+
+def paginate(queryset: QuerySet[Any], page: str | int | None, per_page: int = LATEST_PER_PAGE):
+    return Paginator(queryset, per_page).get_page(page)
+
+
+def home_page_context(*, home: HomePage) -> dict[str, Any]:
+    picked_ids = list(home.top_stories.order_by("sort_order").values_list("article_id", flat=True))
+    picked = {a.pk: a for a in article_list().filter(pk__in=picked_ids)}
+    top = [picked[pk] for pk in picked_ids if pk in picked][:HOME_TOP_STORIES]
+    if len(top) < HOME_TOP_STORIES:
+        top += list(article_list().exclude(pk__in=[a.pk for a in top])[: HOME_TOP_STORIES - len(top)])
+    sections = list(_live_sections())
+    blocks = []
+    for section in sections:
+        items = list(article_list().filter(section=section)[:HOME_SECTION_ITEMS])
+        blocks.append({"section": section, "articles": items})
+    return {"top_stories": top, "section_blocks": blocks}
+
+
+def section_page_context(*, section: SectionPage, page: str | None) -> dict[str, Any]:
+    articles: PaginatorPage = paginate(article_list().filter(section=section), page)
+    return {"latest": articles}
+
+
+def article_detail_queryset() -> QuerySet[ArticlePage]:
+    return ArticlePage.objects.select_related("section", "series").prefetch_related(
+        "reporters",
+        Prefetch("topics", queryset=Topic.objects.prefetch_related("related_topics")),
+        Prefetch("companies", queryset=Company.objects.select_related("industry")),
+        "industries",
+        Prefetch(
+            "photos",
+            queryset=ArticlePhoto.objects.select_related("image").prefetch_related(
+                "image__renditions"
+            ),
+        ),
+    )
+
+
+def _with_relations(article: ArticlePage, *, preview: bool) -> ArticlePage:
+    """Load the served article's relations in a fixed number of queries.
+
+    A preview shows the editor's unsaved form, so its relations stay as they are in memory.
+    """
+    if preview or article.pk is None:
+        return article
+    return article_detail_queryset().get(pk=article.pk)
+
+
+def related_topics(topics: list[Topic]) -> list[Topic]:
+    own = {t.pk for t in topics}
+    seen: dict[int, Topic] = {}
+    for topic in topics:
+        for related in topic.related_topics.all():
+            if related.pk not in own:
+                seen.setdefault(related.pk, related)
+    return list(seen.values())
+
+
+def article_page_context(*, article: ArticlePage, reader: Any, preview: bool = False) -> dict[str, Any]:
+    full = _with_relations(article, preview=preview)
+    topics = list(full.topics.all())
+    companies = list(full.companies.all())
+    industries = {c.industry.pk: c.industry for c in companies}
+    for industry in full.industries.all():
+        industries.setdefault(industry.pk, industry)
+    return {
+        "article": full,
+        "reading": reading_for(reader, full),
+        "photos": list(full.photos.all()),
+        "reporters": list(full.reporters.all()),
+        "topics": topics,
+        "main_topic": topics[0] if topics else None,
+        "related_topics": related_topics(topics),
+        "companies": companies,
+        "industries": list(industries.values()),
+        "section_latest": list(
+            article_list().filter(section_id=full.section_id).exclude(pk=full.pk)[:5]
+        ),
+    }
+
+
+def topic_context(*, topic: Topic, page: str | None) -> dict[str, Any]:
+    return {
+        "topic": topic,
+        "related_topics": list(topic.related_topics.all()),
+        "latest": paginate(article_list().filter(topics=topic), page),
+    }
+
+
+def series_context(*, series: Series, page: str | None) -> dict[str, Any]:
+    return {"series": series, "latest": paginate(article_list().filter(series=series), page)}
+
+
+def company_context(*, company: Company, page: str | None) -> dict[str, Any]:
+    return {"company": company, "latest": paginate(article_list().filter(companies=company), page)}
+
+
+def industry_context(*, industry: Industry, page: str | None) -> dict[str, Any]:
+    articles = article_list().filter(industries=industry) | article_list().filter(
+        companies__industry=industry
+    )
+    return {
+        "industry": industry,
+        "companies": list(industry.companies.all()),
+        "latest": paginate(articles.distinct(), page),
+    }
+
+
+def reporter_context(*, reporter: Reporter, page: str | None) -> dict[str, Any]:
+    return {
+        "reporter": reporter,
+        "latest": paginate(article_list().filter(reporters=reporter), page),
+    }

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from . import views
+
+app_name = "newsroom"
+
+urlpatterns = [
+    path("topic/<slug:slug>/", views.topic_detail, name="topic"),
+    path("series/<slug:slug>/", views.series_detail, name="series"),
+    path("company/<str:code>/", views.company_detail, name="company"),
+    path("industry/<slug:slug>/", views.industry_detail, name="industry"),
+    path("reporter/<slug:slug>/", views.reporter_detail, name="reporter"),
+]
