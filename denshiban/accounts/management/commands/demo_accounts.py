@@ -1,0 +1,38 @@
+"""Prints where the demo runs and how to sign in (`make run` calls it before runserver)."""
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+
+from denshiban.accounts.management.demo import DEMO_ACCOUNTS
+
+
+class Command(BaseCommand):
+    help = "デモサイトのURLとデモ用アカウントを表示します。"
+
+    def handle(self, *args, **options) -> None:
+        base = settings.SITE_URL.rstrip("/")
+        write = self.stdout.write
+        write("")
+        write(self.style.SUCCESS(f"{settings.SITE_NAME} デモ"))
+        write(f"  サイト    {base}/")
+        write(f"  管理画面  {base}/admin/")
+        write("")
+        write("  役割              ユーザー名  メールアドレス         パスワード")
+        for account in DEMO_ACCOUNTS:
+            write(
+                f"  {_pad(account.role, 18)}{account.username:<12}"
+                f"{account.email:<23}{account.password}"
+            )
+        write("")
+        write(
+            self.style.WARNING(
+                "  これらのパスワードはローカルでのデモ専用です。本番では使わないでください。"
+            )
+        )
+        write("")
+
+
+def _pad(text: str, width: int) -> str:
+    # Full-width characters take two columns in a terminal.
+    used = sum(2 if ord(char) > 0x2E80 else 1 for char in text)
+    return text + " " * max(width - used, 1)
