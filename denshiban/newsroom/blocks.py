@@ -38,7 +38,9 @@ class ChartBlock(blocks.StructBlock):
 
 class ArticleBodyBlock(blocks.StreamBlock):
     paragraph = blocks.RichTextBlock(
-        label=_("段落"), features=["bold", "italic", "link"], template="newsroom/blocks/paragraph.html"
+        label=_("段落"),
+        features=["bold", "italic", "link"],
+        template="newsroom/blocks/paragraph.html",
     )
     heading = blocks.CharBlock(
         label=_("小見出し"), max_length=80, icon="title", template="newsroom/blocks/heading.html"

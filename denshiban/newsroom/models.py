@@ -8,11 +8,19 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey, ParentalManyToManyField
 from wagtail.admin.forms import WagtailAdminPageForm
-from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
+from wagtail.admin.panels import (
+    FieldPanel,
+    InlinePanel,
+    MultiFieldPanel,
+    ObjectList,
+    TabbedInterface,
+)
 from wagtail.fields import StreamField
 from wagtail.models import Orderable, Page
 from wagtail.search import index
 from wagtail.url_routing import RouteResult
+
+from denshiban.core.http import mark_cacheable_for_guests
 
 from .blocks import ArticleBodyBlock
 
@@ -123,7 +131,9 @@ class Series(index.Indexed, models.Model):
 class Reporter(index.Indexed, models.Model):
     name = models.CharField(_("氏名"), max_length=40)
     slug = models.SlugField(_("スラッグ"), max_length=60, unique=True)
-    bureau = models.CharField(_("所属"), max_length=60, blank=True, help_text=_("例: ワシントン支局"))
+    bureau = models.CharField(
+        _("所属"), max_length=60, blank=True, help_text=_("例: ワシントン支局")
+    )
 
     search_fields = [index.SearchField("name"), index.AutocompleteField("name")]
 
@@ -139,7 +149,15 @@ class Reporter(index.Indexed, models.Model):
         return reverse("newsroom:reporter", kwargs={"slug": self.slug})
 
 
-class HomePage(Page):
+class ReaderPageMixin:
+    """Pages readers see state who may cache them."""
+
+    def serve(self, request, *args, **kwargs):
+        response = super().serve(request, *args, **kwargs)
+        return mark_cacheable_for_guests(request, response)
+
+
+class HomePage(ReaderPageMixin, Page):
     """The front page: the editors' top stories, then a block per section."""
 
     max_count = 1
@@ -171,7 +189,7 @@ class HomeTopStory(Orderable):
         verbose_name = _("トップ記事")
 
 
-class SectionPage(Page):
+class SectionPage(ReaderPageMixin, Page):
     """A section of the paper (政治・外交, 経済 …) with its 最新情報 list."""
 
     description = models.TextField(_("説明"), blank=True)
@@ -198,7 +216,7 @@ class SectionPage(Page):
         return context
 
 
-class ArticleIndexPage(Page):
+class ArticleIndexPage(ReaderPageMixin, Page):
     """The folder every article lives in; it routes /article/<id>/ to the article."""
 
     max_count = 1
@@ -207,6 +225,13 @@ class ArticleIndexPage(Page):
 
     class Meta:
         verbose_name = _("記事フォルダ")
+
+    def get_context(self, request, *args, **kwargs):
+        from . import selectors
+
+        context = super().get_context(request, *args, **kwargs)
+        context["latest"] = selectors.paginate(selectors.article_list(), request.GET.get("page"))
+        return context
 
     def route(self, request, path_components):
         if len(path_components) == 1 and path_components[0].isdigit():
@@ -236,7 +261,7 @@ class ArticlePageForm(WagtailAdminPageForm):
         return cleaned
 
 
-class ArticlePage(Page):
+class ArticlePage(ReaderPageMixin, Page):
     lead = models.TextField(_("リード"), help_text=_("記事の冒頭。だれでも読める部分です。"))
     body = StreamField(ArticleBodyBlock(), verbose_name=_("本文"), blank=True)
     section = models.ForeignKey(
@@ -253,7 +278,10 @@ class ArticlePage(Page):
         help_text=_("ゲストがニュースレターに登録すると全文を読めるようにします。"),
     )
     dateline = models.CharField(
-        _("発信地"), max_length=30, blank=True, help_text=_("例: ワシントン。【ワシントン=記者名】と表示します。")
+        _("発信地"),
+        max_length=30,
+        blank=True,
+        help_text=_("例: ワシントン。【ワシントン=記者名】と表示します。"),
     )
     reporters = ParentalManyToManyField(Reporter, verbose_name=_("記者"), blank=True)
     topics = ParentalManyToManyField(Topic, verbose_name=_("トピック"), blank=True)
@@ -299,6 +327,14 @@ class ArticlePage(Page):
         FieldPanel("updated_at"),
     ]
     promote_panels = [FieldPanel("seo_title"), FieldPanel("search_description")]
+    edit_handler = TabbedInterface(
+        [
+            ObjectList(content_panels, heading=_("記事")),
+            ObjectList(classification_panels, heading=_("分類・公開範囲")),
+            ObjectList(promote_panels, heading=_("SEO")),
+            ObjectList(Page.settings_panels, heading=_("公開予約"), classname="settings"),
+        ]
+    )
 
     search_fields = [
         *Page.search_fields,
@@ -331,7 +367,9 @@ class ArticlePage(Page):
     @property
     def is_updated(self) -> bool:
         return bool(
-            self.updated_at and self.first_published_at and self.updated_at > self.first_published_at
+            self.updated_at
+            and self.first_published_at
+            and self.updated_at > self.first_published_at
         )
 
     @property
@@ -370,5 +408,3 @@ class ArticlePhoto(Orderable):
     class Meta(Orderable.Meta):
         verbose_name = _("写真")
         verbose_name_plural = _("写真")
-
-

@@ -41,8 +41,7 @@ def nav_sections() -> list[NavSection]:
     sections = cache.get(NAV_CACHE_KEY)
     if sections is None:
         sections = [
-            NavSection(title=s.title, url=s.public_path, slug=s.slug)
-            for s in _live_sections()
+            NavSection(title=s.title, url=s.public_path, slug=s.slug) for s in _live_sections()
         ]
         cache.set(NAV_CACHE_KEY, sections, 300)
     return sections
@@ -88,7 +87,9 @@ def home_page_context(*, home: HomePage) -> dict[str, Any]:
     picked = {a.pk: a for a in article_list().filter(pk__in=picked_ids)}
     top = [picked[pk] for pk in picked_ids if pk in picked][:HOME_TOP_STORIES]
     if len(top) < HOME_TOP_STORIES:
-        top += list(article_list().exclude(pk__in=[a.pk for a in top])[: HOME_TOP_STORIES - len(top)])
+        top += list(
+            article_list().exclude(pk__in=[a.pk for a in top])[: HOME_TOP_STORIES - len(top)]
+        )
     sections = list(_live_sections())
     blocks = []
     for section in sections:
@@ -137,7 +138,9 @@ def related_topics(topics: list[Topic]) -> list[Topic]:
     return list(seen.values())
 
 
-def article_page_context(*, article: ArticlePage, reader: Any, preview: bool = False) -> dict[str, Any]:
+def article_page_context(
+    *, article: ArticlePage, reader: Any, preview: bool = False
+) -> dict[str, Any]:
     full = _with_relations(article, preview=preview)
     topics = list(full.topics.all())
     companies = list(full.companies.all())
