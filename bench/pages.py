@@ -99,7 +99,9 @@ def server_env(tmp: Path, args: argparse.Namespace) -> dict[str, str]:
     }
     env.update(
         DJANGO_SETTINGS_MODULE=SETTINGS_MODULE,
-        PYTHONPATH=os.pathsep.join([str(tmp), str(ROOT)]),
+        PYTHONPATH=os.pathsep.join(
+            path for path in (str(tmp), str(ROOT), os.environ.get("PYTHONPATH", "")) if path
+        ),
         SECRET_KEY=secrets.token_urlsafe(50),
         ALLOWED_HOSTS="127.0.0.1",
         SECURE_SSL_REDIRECT="0",

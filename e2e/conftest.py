@@ -47,7 +47,7 @@ def browser() -> Iterator[Browser]:
 
 
 @pytest.fixture
-def demo_paper(transactional_db: None) -> None:
+def demo_paper(live_server) -> None:
     """The demo newspaper, seeded into the live server's database for one test."""
     call_command("seed_demo", stdout=io.StringIO())
 
