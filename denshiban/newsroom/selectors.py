@@ -90,12 +90,21 @@ def home_page_context(*, home: HomePage) -> dict[str, Any]:
         top += list(
             article_list().exclude(pk__in=[a.pk for a in top])[: HOME_TOP_STORIES - len(top)]
         )
+    lead_photo = None
+    if top:
+        lead_photo = (
+            ArticlePhoto.objects.filter(article=top[0])
+            .select_related("image")
+            .prefetch_related("image__renditions")
+            .order_by("sort_order")
+            .first()
+        )
     sections = list(_live_sections())
     blocks = []
     for section in sections:
         items = list(article_list().filter(section=section)[:HOME_SECTION_ITEMS])
         blocks.append({"section": section, "articles": items})
-    return {"top_stories": top, "section_blocks": blocks}
+    return {"top_stories": top, "lead_photo": lead_photo, "section_blocks": blocks}
 
 
 def section_page_context(*, section: SectionPage, page: str | None) -> dict[str, Any]:
