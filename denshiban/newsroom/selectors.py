@@ -132,9 +132,18 @@ def _with_relations(article: ArticlePage, *, preview: bool) -> ArticlePage:
 
     A preview shows the editor's unsaved form, so its relations stay as they are in memory.
     """
-    if preview or article.pk is None:
+    if (
+        preview
+        or article.pk is None
+        or "topics" in getattr(article, "_prefetched_objects_cache", {})
+    ):
         return article
     return article_detail_queryset().get(pk=article.pk)
+
+
+def live_article(article_id: int) -> ArticlePage | None:
+    """A published article with everything its page shows, or None."""
+    return article_detail_queryset().live().filter(pk=article_id).first()
 
 
 def related_topics(topics: list[Topic]) -> list[Topic]:

@@ -5,6 +5,7 @@ from . import views
 app_name = "newsroom"
 
 urlpatterns = [
+    path("article/<int:article_id>/", views.article_detail, name="article"),
     path("topic/<slug:slug>/", views.topic_detail, name="topic"),
     path("series/<slug:slug>/", views.series_detail, name="series"),
     path("company/<str:code>/", views.company_detail, name="company"),

@@ -1,6 +1,6 @@
 """Reader pages for the things articles are about. Thin: look up, call a selector, render."""
 
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from denshiban.core.http import mark_cacheable_for_guests
@@ -11,6 +11,14 @@ from .models import Company, Industry, Reporter, Series, Topic
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     return mark_cacheable_for_guests(request, render(request, template, context))
+
+
+def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
+    """/article/<id>/ straight to the article, without walking the page tree on every read."""
+    article = selectors.live_article(article_id)
+    if article is None:
+        raise Http404
+    return article.serve(request)
 
 
 def topic_detail(request: HttpRequest, slug: str) -> HttpResponse:
