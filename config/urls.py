@@ -6,6 +6,9 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from denshiban.core import views as core_views
+from denshiban.core.robots import robots_txt
+from denshiban.newsroom import feeds
+from denshiban.newsroom.sitemaps import sitemap
 
 handler404 = "denshiban.core.views.page_not_found"
 handler500 = "denshiban.core.views.server_error"
@@ -23,5 +26,17 @@ if settings.DEBUG:
 
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
     urlpatterns += [path("__errors__/500/", core_views.server_error)]
+
+urlpatterns += [
+    path("feeds/rss/", feeds.LatestArticlesFeed(), name="feed-rss"),
+    path("feeds/atom/", feeds.LatestArticlesAtomFeed(), name="feed-atom"),
+    path("feeds/<slug:section_slug>/rss/", feeds.SectionArticlesFeed(), name="section-feed-rss"),
+    path(
+        "feeds/<slug:section_slug>/atom/", feeds.SectionArticlesAtomFeed(), name="section-feed-atom"
+    ),
+    path("sitemap.xml", sitemap, name="sitemap"),
+    path("robots.txt", robots_txt, name="robots"),
+    path("api/v1/", include("denshiban.api.urls")),
+]
 
 urlpatterns += [path("", include(wagtail_urls))]
