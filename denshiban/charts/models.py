@@ -8,6 +8,7 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.search import index
 
 from .data import ChartData, ChartDataError, parse_chart_data
+from .svg import describe
 
 
 class ChartKind(models.TextChoices):
@@ -51,6 +52,9 @@ class Chart(index.Indexed, models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def get_absolute_url(self) -> str:
+        return reverse("charts:detail", kwargs={"chart_id": self.pk})
+
     def clean(self) -> None:
         super().clean()
         try:
@@ -62,5 +66,10 @@ class Chart(index.Indexed, models.Model):
     def parsed(self) -> ChartData:
         return parse_chart_data(self.data, kind=self.kind)
 
-    def get_absolute_url(self) -> str:
-        return reverse("charts:detail", kwargs={"chart_id": self.pk})
+    def summary(self) -> str:
+        """One sentence saying what the chart shows; empty when its data cannot be read."""
+        try:
+            data = self.parsed
+        except ChartDataError:
+            return ""
+        return describe(data, kind=self.kind, kind_label=self.get_kind_display(), unit=self.unit)
