@@ -7,6 +7,7 @@ shapes follow from its key, so the same key always gives the same picture.
 import hashlib
 import io
 import random
+import re
 
 from django.core.files.images import ImageFile
 from PIL import Image as PILImage
@@ -30,9 +31,9 @@ PALETTES: tuple[tuple[tuple[int, int, int], ...], ...] = (
 def demo_photo(*, key: str, title: str) -> Image:
     """The Wagtail image for this key, drawn and stored the first time it is asked for."""
     filename = f"{FILE_PREFIX}{key}.jpg"
-    existing = Image.objects.filter(file__endswith=filename).order_by("pk").first()
-    if existing is None:
-        existing = Image.objects.filter(file__contains=f"{FILE_PREFIX}{key}").order_by("pk").first()
+    # Storage adds "_<7 characters>" to the name when a file of that name already exists.
+    stored_name = rf"/{re.escape(FILE_PREFIX + key)}(_[A-Za-z0-9]{{7}})?\.jpg$"
+    existing = Image.objects.filter(file__regex=stored_name).order_by("pk").first()
     if existing is not None:
         if existing.title != title:
             existing.title = title
