@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "wagtail",
     "modelcluster",
     "taggit",
+    "ninja",
     "django_htmx",
     "django_tasks_db",
     "django.contrib.admin",

@@ -23,7 +23,11 @@ class Reading:
 
     article: ArticlePage
     decision: Decision
-    body: StreamValue | None
+
+    @property
+    def body(self) -> StreamValue | None:
+        # Read on demand, so list surfaces that never show a body need not load one.
+        return self.article.body if self.decision.full else None
 
     @property
     def lead(self) -> str:
@@ -39,8 +43,7 @@ class Reading:
 
 
 def reading_for(reader: Any, article: ArticlePage) -> Reading:
-    decision = can_read(reader, article)
-    return Reading(article=article, decision=decision, body=article.body if decision.full else None)
+    return Reading(article=article, decision=can_read(reader, article))
 
 
 def public_reading(article: ArticlePage) -> Reading:

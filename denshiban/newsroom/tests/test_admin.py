@@ -1,8 +1,12 @@
 """The editorial admin: editors write, preview, publish and are told what is missing."""
 
+from datetime import timedelta
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
-from wagtail.models import Page
+from django.utils import timezone
+from wagtail.models import Page, Revision
 
 from denshiban.accounts.tests.factories import UserFactory
 from denshiban.newsroom.models import ArticlePage, Topic
@@ -97,3 +101,39 @@ def test_article_preview_renders_unsaved_text(client, site, editor):
     assert client.post(url, form).json()["is_valid"] is True
     html = client.get(url).content.decode()
     assert "プレビューの見出し" in html
+
+
+def test_editor_schedules_an_article_and_it_goes_live_on_time(client, site, editor):
+    later = (timezone.localtime() + timedelta(hours=2)).strftime("%Y-%m-%d %H:%M")
+    form = _article_form(site["section"], **{"action-publish": "1", "go_live_at": later})
+    assert client.post(_add_url(site), form).status_code == 302
+    article = ArticlePage.objects.get(title="日銀、追加利上げへ")
+    assert not article.live
+    assert client.get(f"/article/{article.pk}/").status_code == 404
+    revision = Revision.objects.get(object_id=str(article.pk), approved_go_live_at__isnull=False)
+    past = timezone.now() - timedelta(minutes=1)
+    revision.approved_go_live_at = past
+    revision.content["go_live_at"] = past.isoformat()
+    revision.save()
+    call_command("publish_scheduled")
+    article.refresh_from_db()
+    assert article.live
+    assert client.get(f"/article/{article.pk}/").status_code == 200
+
+
+def test_updates_keep_revision_history_and_unpublish_hides_article(client, site, editor):
+    assert (
+        client.post(
+            _add_url(site), _article_form(site["section"], **{"action-publish": "1"})
+        ).status_code
+        == 302
+    )
+    article = ArticlePage.objects.get(title="日銀、追加利上げへ")
+    edit_url = reverse("wagtailadmin_pages:edit", args=(article.pk,))
+    form = _article_form(site["section"], title="日銀、追加利上げを決定", **{"action-publish": "1"})
+    assert client.post(edit_url, form).status_code == 302
+    assert Revision.objects.filter(object_id=str(article.pk)).count() == 2
+    assert "日銀、追加利上げを決定" in client.get(article.url).content.decode()
+    unpublish_url = reverse("wagtailadmin_pages:unpublish", args=(article.pk,))
+    assert client.post(unpublish_url).status_code == 302
+    assert client.get(f"/article/{article.pk}/").status_code == 404
