@@ -17,6 +17,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("denshiban.accounts.urls")),
     path("charts/", include("denshiban.charts.urls")),
     path("", include("denshiban.newsroom.urls")),
 ]
