@@ -30,10 +30,15 @@ migrate: install
 	$(PY) manage.py migrate --noinput
 
 seed: migrate
+	@mkdir -p var
 	$(PY) manage.py seed_demo
 
+# The task worker runs beside the web server (publishing fan-out, Wagtail's reference index)
+# and stops with it.
 run: seed
 	@$(PY) manage.py demo_accounts
+	@$(PY) manage.py db_worker >var/worker.log 2>&1 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
