@@ -27,12 +27,8 @@ FEED_MAX_AGE = 300
 
 
 def feed_articles(section: SectionPage | None = None) -> QuerySet[ArticlePage]:
-    """The newest live articles with what an item shows, in a fixed number of queries.
-
-    The body is loaded with the rest because the guest's reading of a free article holds
-    it; deferred, it would cost a query per item. It is never written into the feed.
-    """
-    articles = article_list().defer(None).prefetch_related("topics", "reporters")
+    """The newest live articles with what an item shows, in a fixed number of queries."""
+    articles = article_list().prefetch_related("topics", "reporters")
     if section is not None:
         articles = articles.filter(section=section)
     return articles[:FEED_ITEMS]
