@@ -307,7 +307,11 @@ class ArticlePage(ReaderPageMixin, Page):
     subpage_types: list[str] = []
 
     content_panels = [
-        FieldPanel("title", heading=_("見出し")),
+        FieldPanel(
+            "title",
+            heading=_("見出し"),
+            help_text=_("記事の見出し。変えても記事のURLは変わりません。"),
+        ),
         FieldPanel("lead"),
         FieldPanel("body"),
         InlinePanel("photos", label=_("写真ギャラリー")),
