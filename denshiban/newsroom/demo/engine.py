@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Collection, Locale, Page, Site
 
 from denshiban.charts.data import ChartDataError, parse_chart_data
 from denshiban.charts.models import Chart
@@ -293,11 +295,25 @@ def _publish(page: Page) -> None:
     page.save_revision().publish()
 
 
+def _ensure_root() -> Page:
+    """Wagtail's roots (page tree, image collections) and default locale.
+
+    Migrations make them, but a test database flush removes them.
+    """
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    if not Locale.objects.exists():
+        Locale.objects.create(
+            language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+        )
+    return Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+
+
 def _ensure_home(summary: SeedSummary) -> HomePage:
     home = HomePage.objects.first()
     if home is None:
         home = HomePage(title=HOME_TITLE, slug=HOME_SLUG, live=False)
-        Page.get_first_root_node().add_child(instance=home)
+        _ensure_root().add_child(instance=home)
         _publish(home)
         summary.created["トップページ"] += 1
     elif home.title != HOME_TITLE or not home.live:

@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.test import TestCase
 from PIL import Image as PILImage
 from wagtail.images.models import Image
-from wagtail.models import Page, Revision, Site
+from wagtail.models import Collection, Locale, Page, Revision, Site
 
 from denshiban.accounts.management.demo import DEMO_ACCOUNTS
 from denshiban.charts.models import Chart
@@ -151,6 +151,22 @@ class SeedDemoTests(TestCase):
         response = self.client.get(article.public_path)
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, article.title)
+
+
+class FlushedDatabaseTests(TestCase):
+    def test_seeding_without_wagtail_root_or_locale_rebuilds_the_tree(self):
+        # A live-server test's flush leaves no root page, collection, locale or site behind.
+        Site.objects.all().delete()
+        Page.objects.all().delete()
+        Locale.objects.all().delete()
+        Collection.objects.all().delete()
+        content = engine.load_content(["denshiban.newsroom.demo.content_a"])
+        content.articles = content.articles[:1]
+
+        engine.seed(content=content)
+
+        self.assertIsInstance(Site.objects.get(is_default_site=True).root_page.specific, HomePage)
+        self.assertEqual(ArticlePage.objects.live().count(), 1)
 
 
 class DemoContentTests(TestCase):
