@@ -48,7 +48,11 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture
 def demo_paper(live_server) -> None:
-    """The demo newspaper, seeded into the live server's database for one test."""
+    """The demo newspaper, seeded into the live server's database for one test.
+
+    The live server needs a transactional database, flushed after each test, which also
+    empties Wagtail's tree; seed_demo builds it from nothing each time.
+    """
     call_command("seed_demo", stdout=io.StringIO())
 
 

@@ -12,13 +12,7 @@ from denshiban.charts.models import Chart
 from denshiban.newsroom import selectors
 from denshiban.newsroom.models import AccessLevel, ArticlePage, HomePage
 
-# serialized_rollback: the flush after each live-server test also removes Wagtail's root page
-# and site, which migrations created; they are restored before the next test seeds again.
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-    pytest.mark.usefixtures("demo_paper"),
-]
+pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_paper")]
 
 PHONE_WIDTH = 390
 KANA_OR_KANJI = re.compile(r"[\u3041-\u30ff\u3400-\u9fff]")
