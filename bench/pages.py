@@ -55,6 +55,10 @@ article = (
 print(json.dumps({"section": section.public_path, "article": article.public_path}))
 """
 
+# The element that holds an article's text after the lead (access.reading.PAID_PART_CLASS);
+# a guest's page of a paid article must not contain it.
+PAID_PART_CLASS = "article-paid-part"
+
 UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
 
 
@@ -76,6 +80,12 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--connections", type=int, default=32, help="concurrency (default 32)")
     parser.add_argument("--workers", type=int, default=2, help="app server workers (default 2)")
     parser.add_argument("--server", choices=["granian", "gunicorn"], default="granian")
+    parser.add_argument(
+        "--blocking-threads",
+        type=int,
+        default=1,
+        help="granian's Python threads per worker (default 1: rendering is CPU-bound)",
+    )
     parser.add_argument(
         "--database-url",
         default="",
@@ -162,6 +172,8 @@ def server_command(args: argparse.Namespace, port: int) -> list[str]:
         str(port),
         "--workers",
         str(args.workers),
+        "--blocking-threads",
+        str(args.blocking_threads),
         "--no-ws",
         "--log-level",
         "warning",
@@ -218,7 +230,7 @@ def warm_up(base_url: str, pages: dict[str, str], workers: int) -> None:
             status, html = fetch(base_url + path)
             if status != 200:
                 sys.exit(f"{name} page {path} answered {status}")
-            if name == "article" and "article-paid-part" in html:
+            if name == "article" and f'class="{PAID_PART_CLASS}' in html:
                 sys.exit(f"{path} sent the paid part to a guest; it is not a guest page")
 
 
@@ -286,7 +298,11 @@ def wrk_version() -> str:
 
 
 def report(results: list[Result], args: argparse.Namespace) -> None:
-    step(f"results: {args.server}, {args.workers} workers, c={args.connections}, {args.seconds} s")
+    threads = f", {args.blocking_threads} thread(s) each" if args.server == "granian" else ""
+    step(
+        f"results: {args.server}, {args.workers} workers{threads}, "
+        f"c={args.connections}, {args.seconds} s"
+    )
     print(
         f"{'page':<8} {'path':<16} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'errors':>6} "
         f"{'wrk cpu':>8} {'vs Ghost req/s':>15} {'vs Ghost p50':>13}"
