@@ -230,7 +230,9 @@ class ArticleIndexPage(ReaderPageMixin, Page):
         from . import selectors
 
         context = super().get_context(request, *args, **kwargs)
-        context["latest"] = selectors.paginate(selectors.article_list(), request.GET.get("page"))
+        context["latest"] = selectors.paginated_summaries(
+            selectors.article_list(), request.GET.get("page")
+        )
         return context
 
     def route(self, request, path_components):

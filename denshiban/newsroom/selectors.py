@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, QuerySet
+from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models.functions import RowNumber
 
 from denshiban.access.reading import reading_for
 
@@ -82,6 +84,78 @@ def paginate(queryset: QuerySet[Any], page: str | int | None, per_page: int = LA
     return Paginator(queryset, per_page).get_page(page)
 
 
+@dataclass(frozen=True, slots=True)
+class ListedSection:
+    title: str
+    slug: str
+
+    @property
+    def public_path(self) -> str:
+        return f"/{self.slug}/"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleSummary:
+    """A list item: what lists show of an article, without building a page object.
+
+    Lists are the busiest reads; plain rows keep them cheap however long they get.
+    """
+
+    pk: int
+    title: str
+    lead: str
+    access_level: str
+    published_at: datetime
+    updated_at: datetime | None
+    section: ListedSection
+
+    @property
+    def public_path(self) -> str:
+        return f"/article/{self.pk}/"
+
+    @property
+    def is_updated(self) -> bool:
+        return bool(self.updated_at and self.updated_at > self.published_at)
+
+    @property
+    def shown_time(self) -> datetime:
+        return self.updated_at if self.is_updated and self.updated_at else self.published_at
+
+
+_SUMMARY_FIELDS = (
+    "id",
+    "title",
+    "lead",
+    "access_level",
+    "first_published_at",
+    "updated_at",
+    "section__title",
+    "section__slug",
+)
+
+
+def summaries(queryset: QuerySet[ArticlePage]) -> list[ArticleSummary]:
+    return [
+        ArticleSummary(
+            pk=row[0],
+            title=row[1],
+            lead=row[2],
+            access_level=row[3],
+            published_at=row[4],
+            updated_at=row[5],
+            section=ListedSection(title=row[6], slug=row[7]),
+        )
+        for row in queryset.values_list(*_SUMMARY_FIELDS)
+    ]
+
+
+def paginated_summaries(queryset: QuerySet[ArticlePage], page: str | int | None) -> PaginatorPage:
+    """A page of the list, its items as summaries."""
+    paginated = paginate(queryset, page)
+    paginated.object_list = summaries(paginated.object_list)
+    return paginated
+
+
 def home_page_context(*, home: HomePage) -> dict[str, Any]:
     picked_ids = list(home.top_stories.order_by("sort_order").values_list("article_id", flat=True))
     picked = {a.pk: a for a in article_list().filter(pk__in=picked_ids)}
@@ -93,23 +167,34 @@ def home_page_context(*, home: HomePage) -> dict[str, Any]:
     lead_photo = None
     if top:
         lead_photo = (
-            ArticlePhoto.objects.filter(article=top[0])
+            ArticlePhoto.objects.filter(article_id=top[0].pk)
             .select_related("image")
             .prefetch_related("image__renditions")
             .order_by("sort_order")
             .first()
         )
-    sections = list(_live_sections())
-    blocks = []
-    for section in sections:
-        items = list(article_list().filter(section=section)[:HOME_SECTION_ITEMS])
-        blocks.append({"section": section, "articles": items})
+    latest_by_section: dict[str, list[ArticleSummary]] = {}
+    for article in summaries(latest_per_section(HOME_SECTION_ITEMS)):
+        latest_by_section.setdefault(article.section.slug, []).append(article)
+    blocks = [
+        {"section": section, "articles": latest_by_section.get(section.slug, [])}
+        for section in nav_sections()
+    ]
     return {"top_stories": top, "lead_photo": lead_photo, "section_blocks": blocks}
 
 
+def latest_per_section(limit: int) -> QuerySet[ArticlePage]:
+    """The newest `limit` articles of every section, in one query."""
+    rank = Window(
+        RowNumber(),
+        partition_by=F("section_id"),
+        order_by=[F("first_published_at").desc(), F("id").desc()],
+    )
+    return article_list().annotate(rank_in_section=rank).filter(rank_in_section__lte=limit)
+
+
 def section_page_context(*, section: SectionPage, page: str | None) -> dict[str, Any]:
-    articles: PaginatorPage = paginate(article_list().filter(section=section), page)
-    return {"latest": articles}
+    return {"latest": paginated_summaries(article_list().filter(section=section), page)}
 
 
 def article_detail_queryset() -> QuerySet[ArticlePage]:
@@ -143,7 +228,10 @@ def _with_relations(article: ArticlePage, *, preview: bool) -> ArticlePage:
 
 def live_article(article_id: int) -> ArticlePage | None:
     """A published article with everything its page shows, or None."""
-    return article_detail_queryset().live().filter(pk=article_id).first()
+    try:
+        return article_detail_queryset().live().get(pk=article_id)
+    except ArticlePage.DoesNotExist:
+        return None
 
 
 def related_topics(topics: list[Topic]) -> list[Topic]:
@@ -175,7 +263,7 @@ def article_page_context(
         "related_topics": related_topics(topics),
         "companies": companies,
         "industries": list(industries.values()),
-        "section_latest": list(
+        "section_latest": summaries(
             article_list().filter(section_id=full.section_id).exclude(pk=full.pk)[:5]
         ),
     }
@@ -185,16 +273,22 @@ def topic_context(*, topic: Topic, page: str | None) -> dict[str, Any]:
     return {
         "topic": topic,
         "related_topics": list(topic.related_topics.all()),
-        "latest": paginate(article_list().filter(topics=topic), page),
+        "latest": paginated_summaries(article_list().filter(topics=topic), page),
     }
 
 
 def series_context(*, series: Series, page: str | None) -> dict[str, Any]:
-    return {"series": series, "latest": paginate(article_list().filter(series=series), page)}
+    return {
+        "series": series,
+        "latest": paginated_summaries(article_list().filter(series=series), page),
+    }
 
 
 def company_context(*, company: Company, page: str | None) -> dict[str, Any]:
-    return {"company": company, "latest": paginate(article_list().filter(companies=company), page)}
+    return {
+        "company": company,
+        "latest": paginated_summaries(article_list().filter(companies=company), page),
+    }
 
 
 def industry_context(*, industry: Industry, page: str | None) -> dict[str, Any]:
@@ -204,12 +298,12 @@ def industry_context(*, industry: Industry, page: str | None) -> dict[str, Any]:
     return {
         "industry": industry,
         "companies": list(industry.companies.all()),
-        "latest": paginate(articles.distinct(), page),
+        "latest": paginated_summaries(articles.distinct(), page),
     }
 
 
 def reporter_context(*, reporter: Reporter, page: str | None) -> dict[str, Any]:
     return {
         "reporter": reporter,
-        "latest": paginate(article_list().filter(reporters=reporter), page),
+        "latest": paginated_summaries(article_list().filter(reporters=reporter), page),
     }

@@ -11,4 +11,6 @@ urlpatterns = [
     path("company/<str:code>/", views.company_detail, name="company"),
     path("industry/<slug:slug>/", views.industry_detail, name="industry"),
     path("reporter/<slug:slug>/", views.reporter_detail, name="reporter"),
+    path("", views.home, name="home"),
+    path("<slug:slug>/", views.section_detail, name="section"),
 ]

@@ -2,15 +2,32 @@
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from wagtail.views import serve as wagtail_serve
 
 from denshiban.core.http import mark_cacheable_for_guests
 
 from . import selectors
-from .models import Company, Industry, Reporter, Series, Topic
+from .models import Company, HomePage, Industry, Reporter, SectionPage, Series, Topic
 
 
 def _render(request: HttpRequest, template: str, context: dict) -> HttpResponse:
     return mark_cacheable_for_guests(request, render(request, template, context))
+
+
+def home(request: HttpRequest) -> HttpResponse:
+    """The front page, without resolving the site tree on every read."""
+    page = HomePage.objects.live().first()
+    if page is None:
+        return wagtail_serve(request, "")
+    return page.serve(request)
+
+
+def section_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """/<section>/ straight to the section; any other page at that path is Wagtail's."""
+    section = SectionPage.objects.live().filter(slug=slug).first()
+    if section is None:
+        return wagtail_serve(request, f"{slug}/")
+    return section.serve(request)
 
 
 def article_detail(request: HttpRequest, article_id: int) -> HttpResponse:
