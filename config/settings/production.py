@@ -5,7 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import env_bool, smtp_mailer
 
 DEBUG = False
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
@@ -24,3 +24,11 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# Production mail always goes over SMTP: to EMAIL_HOST, or a relay on this machine.
+MAILERS = {"default": smtp_mailer(os.environ.get("EMAIL_HOST", "localhost"))}
+
+# Wagtail's editor preview shows the page in an iframe of the same origin, which DENY would
+# break; SAMEORIGIN still refuses every other site's frames.
+X_FRAME_OPTIONS = "SAMEORIGIN"
+SILENCED_SYSTEM_CHECKS = ["security.W019"]
