@@ -18,6 +18,8 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("denshiban.accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("billing/", include("denshiban.billing.urls")),
     path("charts/", include("denshiban.charts.urls")),
     path("", include("denshiban.newsroom.urls")),
 ]

@@ -8,6 +8,9 @@ class User(AbstractUser):
 
     email = models.EmailField(_("メールアドレス"), unique=True)
     display_name = models.CharField(_("表示名"), max_length=60, blank=True)
+    is_expert = models.BooleanField(
+        _("エキスパート"), default=False, help_text=_("Think!に解説を投稿できます。")
+    )
 
     class Meta:
         verbose_name = _("ユーザー")
