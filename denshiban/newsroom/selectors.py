@@ -9,7 +9,7 @@ from typing import Any
 from django.core.cache import cache
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import F, Prefetch, QuerySet, Window
+from django.db.models import F, Prefetch, QuerySet, Window, prefetch_related_objects
 from django.db.models.functions import RowNumber
 
 from denshiban.access.reading import reading_for
@@ -197,8 +197,8 @@ def section_page_context(*, section: SectionPage, page: str | None) -> dict[str,
     return {"latest": paginated_summaries(article_list().filter(section=section), page)}
 
 
-def article_detail_queryset() -> QuerySet[ArticlePage]:
-    return ArticlePage.objects.select_related("section", "series").prefetch_related(
+def _article_prefetches() -> tuple[str | Prefetch, ...]:
+    return (
         "reporters",
         Prefetch("topics", queryset=Topic.objects.prefetch_related("related_topics")),
         Prefetch("companies", queryset=Company.objects.select_related("industry")),
@@ -209,6 +209,16 @@ def article_detail_queryset() -> QuerySet[ArticlePage]:
                 "image__renditions"
             ),
         ),
+    )
+
+
+RELATIONS_VERSION_KEY = "newsroom:relations-version"
+RELATIONS_TTL = 300
+
+
+def article_detail_queryset() -> QuerySet[ArticlePage]:
+    return ArticlePage.objects.select_related("section", "series").prefetch_related(
+        *_article_prefetches()
     )
 
 
@@ -226,12 +236,44 @@ def _with_relations(article: ArticlePage, *, preview: bool) -> ArticlePage:
     return article_detail_queryset().get(pk=article.pk)
 
 
-def live_article(article_id: int) -> ArticlePage | None:
-    """A published article with everything its page shows, or None."""
+def forget_article_relations() -> None:
+    """Called when a topic, company, reporter, photo … changes: every cached set is stale."""
     try:
-        return article_detail_queryset().live().get(pk=article_id)
+        cache.incr(RELATIONS_VERSION_KEY)
+    except ValueError:
+        cache.set(RELATIONS_VERSION_KEY, 2, None)
+
+
+def _load_relations(article: ArticlePage) -> None:
+    """Attach the article's relations (topics, companies, photos …) from the shared cache.
+
+    They are public metadata, never text after the lead. The key holds the article's last
+    publication (relations only change when it is published) and a version that any edit of
+    a topic, company, reporter, industry or image moves on.
+    """
+    version = cache.get_or_set(RELATIONS_VERSION_KEY, 1, None)
+    published = article.last_published_at.timestamp() if article.last_published_at else 0
+    key = f"newsroom:article-relations:{article.pk}:{published}:{version}"
+    relations = cache.get(key)
+    if relations is None:
+        prefetch_related_objects([article], *_article_prefetches())
+        # Evaluated query sets pickle with their rows, nested prefetches included.
+        cache.set(key, article._prefetched_objects_cache, RELATIONS_TTL)
+    else:
+        article._prefetched_objects_cache = relations
+
+
+def live_article(article_id: int) -> ArticlePage | None:
+    """A published article with everything its page shows, or None.
+
+    The article row (and so its access level and whether it is live) is always read fresh.
+    """
+    try:
+        article = ArticlePage.objects.live().select_related("section", "series").get(pk=article_id)
     except ArticlePage.DoesNotExist:
         return None
+    _load_relations(article)
+    return article
 
 
 def related_topics(topics: list[Topic]) -> list[Topic]:

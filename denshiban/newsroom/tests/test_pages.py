@@ -269,3 +269,35 @@ def test_server_error_page_is_japanese(rf):
     response = server_error(rf.get("/"))
     assert response.status_code == 500
     assert "サーバーでエラーが発生しました" in response.content.decode()
+
+
+def test_edited_topic_shows_at_once_on_an_article_already_read(client, site):
+    topic = TopicFactory(name="日米関係", description="古い説明")
+    article = add_article(index=site["index"], section=site["section"], topics=[topic])
+    assert "古い説明" in client.get(article.url).content.decode()
+    topic.description = "新しい説明"
+    topic.save()
+    assert "新しい説明" in client.get(article.url).content.decode()
+
+
+def test_republished_relations_show_at_once(client, site):
+    article = add_article(index=site["index"], section=site["section"])
+    client.get(article.url)
+    article.companies.set([CompanyFactory(name="新顔商事")])
+    article.save_revision().publish()
+    assert "新顔商事" in client.get(article.url).content.decode()
+
+
+def test_unpublished_article_disappears_at_once(client, site):
+    article = add_article(index=site["index"], section=site["section"])
+    assert client.get(article.url).status_code == 200
+    article.unpublish()
+    assert client.get(f"/article/{article.pk}/").status_code == 404
+
+
+def test_access_level_change_applies_at_once(client, site):
+    article = add_article(index=site["index"], section=site["section"], body=[paragraph(SECRET)])
+    assert SECRET in client.get(article.url).content.decode()
+    article.access_level = "paid"
+    article.save_revision().publish()
+    assert SECRET not in client.get(article.url).content.decode()
