@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .models import CURRENT_STATUSES, Subscription, SubscriptionStatus
+from .models import (
+    CURRENT_STATUSES,
+    Campaign,
+    CampaignEligibility,
+    Subscription,
+    SubscriptionStatus,
+)
 
 
 def current_subscription(user: Any) -> Subscription | None:
@@ -41,3 +51,40 @@ def is_paid_member(user: Any) -> bool:
         cached = is_entitled(current_subscription(user))
         user._denshiban_paid_member = cached
     return cached
+
+
+@dataclass(frozen=True)
+class CampaignOffer:
+    """What the paywall and the subscribe page say about a campaign to one reader."""
+
+    campaign: Campaign
+    eligible: bool
+    message: str
+
+
+def running_campaign(now: datetime | None = None) -> Campaign | None:
+    """The campaign on offer right now (the most recently started, if several overlap)."""
+    now = now or timezone.now()
+    return (
+        Campaign.objects.filter(starts_at__lte=now, ends_at__gt=now).order_by("-starts_at").first()
+    )
+
+
+def campaign_offer(user: Any, campaign: Campaign, now: datetime | None = None) -> CampaignOffer:
+    """Whether `user` may take `campaign`; a guest is shown the offer as open to them."""
+    now = now or timezone.now()
+    if user is None or not getattr(user, "is_authenticated", False):
+        return CampaignOffer(campaign=campaign, eligible=True, message="")
+    paid_before = Subscription.objects.filter(user=user)
+    if campaign.eligibility == CampaignEligibility.NOT_PAID_IN_12_MONTHS:
+        paid_before = paid_before.filter(
+            Q(ended_at__isnull=True) | Q(ended_at__gt=now - timedelta(days=365))
+        )
+    if paid_before.exists():
+        return CampaignOffer(
+            campaign=campaign,
+            eligible=False,
+            message=_("%(name)sの対象外です(%(rule)s)。通常料金でお申し込みいただけます。")
+            % {"name": campaign.name, "rule": campaign.get_eligibility_display()},
+        )
+    return CampaignOffer(campaign=campaign, eligible=True, message="")
