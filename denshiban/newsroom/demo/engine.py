@@ -20,12 +20,15 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
+from denshiban.accounts.management.demo import DEMO_ACCOUNTS, ensure_demo_accounts
+from denshiban.billing.demo import seed_billing
 from denshiban.charts.data import ChartDataError, parse_chart_data
 from denshiban.charts.models import Chart
 from denshiban.core.dates import JST
@@ -276,6 +279,7 @@ def seed(*, now: datetime | None = None, content: DemoContent | None = None) -> 
         for spec in content.articles
     ]
     _set_top_stories(home, articles, summary)
+    _seed_accounts(now=now, summary=summary)
 
     summary.totals = {
         "セクション": len(sections),
@@ -287,8 +291,24 @@ def seed(*, now: datetime | None = None, content: DemoContent | None = None) -> 
         "企業": len(content.companies),
         "業界": len(content.industries),
         "記者": len(content.reporters),
+        "アカウント": len(DEMO_ACCOUNTS),
     }
     return summary
+
+
+def _seed_accounts(*, now: datetime, summary: SeedSummary) -> None:
+    """The demo accounts (passwords reset to the printed ones), then their memberships."""
+    emails = [account.email for account in DEMO_ACCOUNTS]
+    existing = get_user_model().objects.filter(email__in=emails).count()
+    changed = ensure_demo_accounts()
+    created = len(emails) - existing
+    if created:
+        summary.created["アカウント"] += created
+    if changed - created:
+        summary.updated["アカウント"] += changed - created
+    billing = seed_billing(now=now)
+    summary.created.update(billing.created)
+    summary.updated.update(billing.updated)
 
 
 def _publish(page: Page) -> None:

@@ -3,16 +3,34 @@
 import importlib
 import io
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import TestCase
+from django.utils import timezone
 from PIL import Image as PILImage
 from wagtail.images.models import Image
 from wagtail.models import Collection, Locale, Page, Revision, Site
 
 from denshiban.accounts.management.demo import DEMO_ACCOUNTS
+from denshiban.billing import demo as billing_demo
+from denshiban.billing.models import (
+    Campaign,
+    CampaignEligibility,
+    Gateway,
+    Payment,
+    Plan,
+    Subscription,
+    SubscriptionStatus,
+)
+from denshiban.billing.selectors import (
+    campaign_offer,
+    current_subscription,
+    is_paid_member,
+    running_campaign,
+)
 from denshiban.charts.models import Chart
 from denshiban.core.dates import JST
 from denshiban.newsroom.demo import engine
@@ -44,6 +62,11 @@ MODELS_COUNTED = (
     Revision,
     Site,
     get_user_model(),
+    EmailAddress,
+    Plan,
+    Campaign,
+    Subscription,
+    Payment,
 )
 
 
@@ -137,12 +160,12 @@ class SeedDemoTests(TestCase):
         self.assertEqual(blocks, [{"type": "paragraph", "value": "<p>A&lt;B &amp; 「C」</p>"}])
 
     def test_editor_can_log_in_and_reach_the_admin(self):
-        editor = next(account for account in DEMO_ACCOUNTS if account.is_staff)
+        editor = _account("editor")
         self.assertTrue(self.client.login(username=editor.username, password=editor.password))
         self.assertEqual(self.client.get("/admin/").status_code, 200)
 
     def test_free_member_can_log_in_without_admin_rights(self):
-        member = next(account for account in DEMO_ACCOUNTS if not account.is_staff)
+        member = _account("free")
         self.assertTrue(self.client.login(username=member.username, password=member.password))
         self.assertFalse(get_user_model().objects.get(email=member.email).is_staff)
 
@@ -151,6 +174,170 @@ class SeedDemoTests(TestCase):
         response = self.client.get(article.public_path)
         self.assertEqual(response.status_code, 200)
         self.assertContains(response, article.title)
+
+
+def _account(username: str):
+    return next(account for account in DEMO_ACCOUNTS if account.username == username)
+
+
+def _user(username: str):
+    return get_user_model().objects.get(email=f"{username}@example.jp")
+
+
+class DemoAccountsSeedTests(TestCase):
+    """The six demo accounts: each signs in with its printed password and has its role."""
+
+    @classmethod
+    def setUpTestData(cls):
+        call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+        cls.anchor = billing_demo.demo_anchor(timezone.now())
+
+    def test_there_are_the_six_demo_accounts_named_by_their_email(self):
+        self.assertEqual(
+            [(account.username, account.email) for account in DEMO_ACCOUNTS],
+            [
+                (name, f"{name}@example.jp")
+                for name in ("free", "paid", "trial", "lapsed", "expert", "editor")
+            ],
+        )
+        for account in DEMO_ACCOUNTS:
+            self.assertEqual(account.password, f"denshiban-{account.username}")
+            self.assertEqual(_user(account.username).username, account.username)
+
+    def test_every_demo_account_logs_in_with_its_printed_password(self):
+        for account in DEMO_ACCOUNTS:
+            with self.subTest(account.username):
+                self.assertTrue(
+                    self.client.login(username=account.username, password=account.password)
+                )
+                self.client.logout()
+
+    def test_every_demo_account_has_a_verified_primary_email(self):
+        for account in DEMO_ACCOUNTS:
+            address = EmailAddress.objects.get(user=_user(account.username))
+            self.assertEqual(address.email, account.email)
+            self.assertTrue(address.verified and address.primary, account.username)
+
+    def test_free_expert_and_editor_have_no_subscription(self):
+        for username in ("free", "expert", "editor"):
+            user = _user(username)
+            self.assertIsNone(current_subscription(user), username)
+            self.assertFalse(is_paid_member(user), username)
+            self.assertFalse(user.subscriptions.exists(), username)
+
+    def test_only_the_expert_is_an_expert_and_only_the_editor_is_staff(self):
+        self.assertEqual(
+            set(get_user_model().objects.filter(is_expert=True).values_list("username", flat=True)),
+            {"expert"},
+        )
+        self.assertEqual(
+            set(get_user_model().objects.filter(is_staff=True).values_list("username", flat=True)),
+            {"editor"},
+        )
+        self.assertTrue(_user("editor").is_superuser)
+
+    def test_paid_member_is_on_the_monthly_plan_since_five_months_with_a_payment_each_month(self):
+        user = _user("paid")
+        subscription = current_subscription(user)
+        self.assertTrue(is_paid_member(user))
+        self.assertEqual(subscription.status, SubscriptionStatus.ACTIVE)
+        self.assertEqual((subscription.plan.code, subscription.plan.price_yen), ("monthly", 4300))
+        self.assertEqual(subscription.gateway, Gateway.SANDBOX)
+        self.assertEqual(subscription.started_at, billing_demo.add_months(self.anchor, -5))
+        self.assertLessEqual(subscription.current_period_start, timezone.now())
+        self.assertGreater(subscription.current_period_end, timezone.now())
+        payments = list(subscription.payments.order_by("period_start"))
+        self.assertEqual(len(payments), 6)
+        self.assertEqual({payment.amount_yen for payment in payments}, {4300})
+        self.assertEqual(payments[0].period_start, subscription.started_at)
+        self.assertEqual(payments[-1].period_end, subscription.current_period_end)
+        for earlier, later in zip(payments, payments[1:], strict=False):
+            self.assertEqual(earlier.period_end, later.period_start)
+        # Dated when charged, so the billing history reads in the order it happened.
+        self.assertEqual([p.created_at for p in payments], [p.period_start for p in payments])
+
+    def test_trial_member_tries_hatsuwari_for_two_months_from_ten_days_ago(self):
+        user = _user("trial")
+        subscription = current_subscription(user)
+        self.assertTrue(is_paid_member(user))
+        self.assertEqual(subscription.status, SubscriptionStatus.TRIALING)
+        self.assertEqual(subscription.campaign.name, "初割")
+        self.assertEqual(subscription.started_at, self.anchor - timedelta(days=10))
+        self.assertEqual(
+            subscription.trial_ends_at, billing_demo.add_months(subscription.started_at, 2)
+        )
+        self.assertEqual(subscription.current_period_end, subscription.trial_ends_at)
+        self.assertFalse(subscription.payments.exists())
+
+    def test_lapsed_member_is_a_free_member_whose_yearly_plan_ended_three_months_ago(self):
+        user = _user("lapsed")
+        self.assertIsNone(current_subscription(user))
+        self.assertFalse(is_paid_member(user))
+        subscription = user.subscriptions.get()
+        self.assertEqual(subscription.status, SubscriptionStatus.EXPIRED)
+        self.assertEqual(subscription.plan.code, "yearly")
+        self.assertEqual(subscription.ended_at, billing_demo.add_months(self.anchor, -3))
+        self.assertEqual(subscription.current_period_end, subscription.ended_at)
+        self.assertEqual(list(subscription.payments.values_list("amount_yen", flat=True)), [43_000])
+
+    def test_plans_and_the_running_hatsuwari_campaign(self):
+        self.assertEqual(
+            list(Plan.objects.values_list("code", "name", "interval", "price_yen")),
+            [("monthly", "月額プラン", "month", 4300), ("yearly", "年額プラン", "year", 43000)],
+        )
+        campaign = running_campaign()
+        self.assertEqual(
+            (
+                campaign.slug,
+                campaign.name,
+                campaign.headline,
+                campaign.offer,
+                campaign.button_label,
+            ),
+            (
+                "hatsuwari",
+                "初割",
+                "初割ですべての記事が読み放題",
+                "有料会員が2カ月無料",
+                "初割で無料体験する",
+            ),
+        )
+        self.assertEqual(campaign.trial_months, 2)
+        self.assertEqual(campaign.eligibility, CampaignEligibility.NOT_PAID_IN_12_MONTHS)
+        self.assertEqual(campaign.starts_at, self.anchor - timedelta(days=30))
+        self.assertEqual(campaign.ends_at, self.anchor + timedelta(days=60))
+        self.assertEqual(set(campaign.plans.values_list("code", flat=True)), {"monthly", "yearly"})
+
+    def test_free_member_may_take_hatsuwari_and_the_lapsed_member_may_not(self):
+        campaign = running_campaign()
+        self.assertTrue(campaign_offer(_user("free"), campaign).eligible)
+        self.assertFalse(campaign_offer(_user("lapsed"), campaign).eligible)
+
+    def test_seeding_again_puts_back_what_someone_changed_while_trying_the_demo(self):
+        free, paid = _user("free"), _user("paid")
+        free.set_password("changed-by-a-visitor")
+        free.save()
+        EmailAddress.objects.filter(user=free).update(verified=False)
+        Subscription.objects.create(
+            user=free,
+            plan=Plan.objects.get(code="yearly"),
+            status=SubscriptionStatus.ACTIVE,
+            gateway=Gateway.SANDBOX,
+            started_at=timezone.now(),
+            current_period_start=timezone.now(),
+            current_period_end=timezone.now() + timedelta(days=365),
+        )
+        paid.subscriptions.update(status=SubscriptionStatus.CANCELED, canceled_at=timezone.now())
+
+        call_command("seed_demo", stdout=io.StringIO(), stderr=io.StringIO())
+
+        self.assertTrue(self.client.login(username="free", password="denshiban-free"))
+        self.assertTrue(EmailAddress.objects.get(user=free).verified)
+        self.assertFalse(free.subscriptions.exists())
+        subscription = paid.subscriptions.get()
+        self.assertEqual(subscription.status, SubscriptionStatus.ACTIVE)
+        self.assertIsNone(subscription.canceled_at)
+        self.assertEqual(subscription.payments.count(), 6)
 
 
 class FlushedDatabaseTests(TestCase):
@@ -248,6 +435,7 @@ class DemoAccountsCommandTests(TestCase):
         text = out.getvalue()
         self.assertIn("http://127.0.0.1:8000/admin/", text)
         for account in DEMO_ACCOUNTS:
-            self.assertIn(account.email, text)
-            self.assertIn(account.password, text)
+            line = next(line for line in text.splitlines() if account.email in line)
+            self.assertIn(account.password, line)
+            self.assertIn(account.role, line)
         self.assertIn("ローカルでのデモ専用", text)

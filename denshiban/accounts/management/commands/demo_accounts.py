@@ -5,6 +5,9 @@ from django.core.management.base import BaseCommand
 
 from denshiban.accounts.management.demo import DEMO_ACCOUNTS
 
+EMAIL_WIDTH = max(len(account.email) for account in DEMO_ACCOUNTS) + 2
+PASSWORD_WIDTH = max(len(account.password) for account in DEMO_ACCOUNTS) + 2
+
 
 class Command(BaseCommand):
     help = "デモサイトのURLとデモ用アカウントを表示します。"
@@ -17,11 +20,11 @@ class Command(BaseCommand):
         write(f"  サイト    {base}/")
         write(f"  管理画面  {base}/admin/")
         write("")
-        write("  役割              ユーザー名  メールアドレス         パスワード")
+        write(f"  {_pad('メールアドレス', EMAIL_WIDTH)}{_pad('パスワード', PASSWORD_WIDTH)}役割")
         for account in DEMO_ACCOUNTS:
             write(
-                f"  {_pad(account.role, 18)}{account.username:<12}"
-                f"{account.email:<23}{account.password}"
+                f"  {account.email:<{EMAIL_WIDTH}}{account.password:<{PASSWORD_WIDTH}}"
+                f"{account.role}"
             )
         write("")
         write(
