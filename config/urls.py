@@ -17,7 +17,7 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("django-admin/", admin.site.urls),
     path("documents/", include(wagtaildocs_urls)),
-    path("accounts/", include("denshiban.accounts.urls")),
+    path("account/", include("denshiban.accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("billing/", include("denshiban.billing.urls")),
     path("charts/", include("denshiban.charts.urls")),
