@@ -29,6 +29,15 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def price_label(self) -> str:
+        """The price as the paper states it: 月額4,300円(税込)."""
+        template = (
+            _("年額%(price)s円(税込)")
+            if self.interval == BillingInterval.YEAR
+            else _("月額%(price)s円(税込)")
+        )
+        return template % {"price": f"{self.price_yen:,}"}
+
 
 class CampaignEligibility(models.TextChoices):
     NEVER_SUBSCRIBED = "never_subscribed", _("有料会員になったことがない方")
@@ -48,9 +57,7 @@ class Campaign(models.Model):
     trial_months = models.PositiveSmallIntegerField(_("無料期間(月)"))
     starts_at = models.DateTimeField(_("開始日時"))
     ends_at = models.DateTimeField(_("終了日時"))
-    eligibility = models.CharField(
-        _("対象"), max_length=30, choices=CampaignEligibility.choices
-    )
+    eligibility = models.CharField(_("対象"), max_length=30, choices=CampaignEligibility.choices)
     plans = models.ManyToManyField(Plan, verbose_name=_("対象プラン"), related_name="campaigns")
 
     class Meta:
@@ -110,6 +117,9 @@ class Subscription(models.Model):
     current_period_end = models.DateTimeField(_("今期の終了"))
     canceled_at = models.DateTimeField(_("解約手続き日時"), null=True, blank=True)
     ended_at = models.DateTimeField(_("終了日時"), null=True, blank=True)
+    # The one-time token of the form that asked for this subscription: a resubmitted form
+    # finds it again instead of starting a second one.
+    idempotency_key = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -122,7 +132,12 @@ class Subscription(models.Model):
                 fields=["user"],
                 condition=Q(status__in=CURRENT_STATUSES),
                 name="one_current_subscription_per_user",
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["user", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="subscription_form_submitted_once",
+            ),
         ]
         indexes = [models.Index(fields=["user", "status"])]
 

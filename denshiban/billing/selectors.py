@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -14,6 +14,8 @@ from .models import (
     CURRENT_STATUSES,
     Campaign,
     CampaignEligibility,
+    Payment,
+    Plan,
     Subscription,
     SubscriptionStatus,
 )
@@ -88,3 +90,19 @@ def campaign_offer(user: Any, campaign: Campaign, now: datetime | None = None) -
             % {"name": campaign.name, "rule": campaign.get_eligibility_display()},
         )
     return CampaignOffer(campaign=campaign, eligible=True, message="")
+
+
+def available_plans() -> QuerySet[Plan]:
+    """Plans a reader may choose on the subscribe page, in their display order."""
+    return Plan.objects.filter(is_active=True)
+
+
+def billing_history(user: Any) -> QuerySet[Payment]:
+    """The reader's payments (請求履歴), newest first, for the account page."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Payment.objects.none()
+    return (
+        Payment.objects.filter(subscription__user=user)
+        .select_related("subscription__plan")
+        .order_by("-created_at", "-pk")
+    )
