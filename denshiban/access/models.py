@@ -31,6 +31,9 @@ class MeteredRead(models.Model):
         ]
         indexes = [models.Index(fields=["user", "month"])]
 
+    def __str__(self) -> str:
+        return f"{self.user_id}:{self.article_id}:{self.month:%Y-%m}"
+
 
 class UnlockGrant(models.Model):
     """An article opened to one newsletter reader's confirmed address (no account needed).
@@ -52,3 +55,6 @@ class UnlockGrant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["email", "article"], name="one_unlock_per_address")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.email}:{self.article_id}"

@@ -43,6 +43,11 @@ class Reading:
 
 
 def reading_for(reader: Any, article: ArticlePage) -> Reading:
+    """The reader's cut of the article, decided without recording anything.
+
+    Pages and the API detail, which open the article for the reader, use
+    `access.services.open_article` instead: it also counts a free member's allowance.
+    """
     return Reading(article=article, decision=can_read(reader, article))
 
 

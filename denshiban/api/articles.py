@@ -9,7 +9,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from ninja import Query, Router
 
-from denshiban.access.reading import Reading, reading_for
+from denshiban.access.readers import reader_from_request
+from denshiban.access.reading import Reading
+from denshiban.access.services import open_article
 from denshiban.core.http import mark_cacheable_for_guests
 from denshiban.newsroom.models import ArticlePage
 from denshiban.newsroom.selectors import article_detail_queryset
@@ -100,7 +102,7 @@ def article_detail(request: HttpRequest, reading: Reading) -> dict[str, Any]:
 )
 def get_article(request: HttpRequest, response: HttpResponse, article_id: int) -> dict[str, Any]:
     article = get_object_or_404(article_detail_queryset().live(), pk=article_id)
-    reading = reading_for(request.user, article)
+    reading = open_article(reader=reader_from_request(request), article=article)
     # The answer depends on who asks: shared caches keep only the guest's version.
     mark_cacheable_for_guests(request, response)
     return article_detail(request, reading)

@@ -388,13 +388,15 @@ class ArticlePage(ReaderPageMixin, Page):
         return self.updated_at if self.is_updated else self.published_at
 
     def get_context(self, request, *args, **kwargs):
+        from denshiban.access.readers import reader_from_request
+
         from . import selectors
 
         context = super().get_context(request, *args, **kwargs)
         context.update(
             selectors.article_page_context(
                 article=self,
-                reader=request.user,
+                reader=reader_from_request(request),
                 preview=getattr(request, "is_preview", False),
             )
         )

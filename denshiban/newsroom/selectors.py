@@ -13,6 +13,7 @@ from django.db.models import F, Prefetch, QuerySet, Window, prefetch_related_obj
 from django.db.models.functions import RowNumber
 
 from denshiban.access.reading import reading_for
+from denshiban.access.services import open_article
 
 from .models import (
     ArticlePage,
@@ -297,7 +298,10 @@ def article_page_context(
         industries.setdefault(industry.pk, industry)
     return {
         "article": full,
-        "reading": reading_for(reader, full),
+        # A preview is the editor's, not a reader's opening: it counts nothing.
+        "reading": reading_for(reader, full)
+        if preview
+        else open_article(reader=reader, article=full),
         "photos": list(full.photos.all()),
         "reporters": list(full.reporters.all()),
         "topics": topics,
