@@ -172,7 +172,8 @@ def test_guest_gets_no_body_of_a_member_article(client, site):
     assert SECRET_MARKER not in visible_text(response)
 
 
-def test_member_reads_member_article_but_not_paid_one(client, site):
+def test_member_reads_member_article_but_not_paid_one(client, site, settings):
+    settings.FREE_MEMBER_MONTHLY_ALLOWANCE = 0
     member_article = add_secret_article(site, access_level=AccessLevel.MEMBER)
     paid_article = add_secret_article(site, access_level=AccessLevel.PAID)
     client.force_login(make_member())
