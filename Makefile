@@ -33,12 +33,14 @@ seed: migrate
 	@mkdir -p var
 	$(PY) manage.py seed_demo
 
-# The task worker runs beside the web server (publishing fan-out, Wagtail's reference index)
-# and stops with it.
+# The task worker runs beside the web server (publishing fan-out, Wagtail's reference index),
+# and billing_tick every five minutes (trials ending, subscriptions expiring, as cron would in
+# production); both stop with it.
 run: seed
 	@$(PY) manage.py demo_accounts
 	@$(PY) manage.py db_worker >var/worker.log 2>&1 & worker=$$!; \
-	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	(while sleep 300; do $(PY) manage.py billing_tick; done) >var/billing.log 2>&1 & ticker=$$!; \
+	trap 'kill $$worker $$ticker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
