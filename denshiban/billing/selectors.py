@@ -86,7 +86,10 @@ def campaign_offer(user: Any, campaign: Campaign, now: datetime | None = None) -
         return CampaignOffer(
             campaign=campaign,
             eligible=False,
-            message=_("%(name)sの対象外です(%(rule)s)。通常料金でお申し込みいただけます。")
+            message=_(
+                "%(name)sの対象外です。%(name)sは%(rule)sが対象です。"
+                "通常料金でお申し込みいただけます。"
+            )
             % {"name": campaign.name, "rule": campaign.get_eligibility_display()},
         )
     return CampaignOffer(campaign=campaign, eligible=True, message="")

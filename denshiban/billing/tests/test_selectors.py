@@ -66,7 +66,8 @@ def test_paid_6_months_ago_is_not_eligible_and_told_why():
     offer = campaign_offer(user, campaign)
     assert not offer.eligible
     assert offer.message == (
-        "初割の対象外です(過去12カ月に有料会員でなかった方)。通常料金でお申し込みいただけます。"
+        "初割の対象外です。初割は過去12カ月に有料会員でなかった方が対象です。"
+        "通常料金でお申し込みいただけます。"
     )
 
 

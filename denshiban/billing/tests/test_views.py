@@ -93,8 +93,8 @@ def test_ineligible_reader_is_told_plainly_and_offered_the_normal_price(client, 
     response = client.get(subscribe_url())
     page = response.content.decode()
     assert (
-        "初割の対象外です(過去12カ月に有料会員でなかった方)。通常料金でお申し込みいただけます。"
-        in page
+        "初割の対象外です。初割は過去12カ月に有料会員でなかった方が対象です。"
+        "通常料金でお申し込みいただけます。" in page
     )
     assert "初割で無料体験する" not in page
     assert not response.context["form"]["campaign"].value()
