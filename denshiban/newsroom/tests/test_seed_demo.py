@@ -212,6 +212,18 @@ class DemoAccountsSeedTests(TestCase):
                 )
                 self.client.logout()
 
+    def test_every_demo_account_signs_in_by_email_on_the_login_page(self):
+        for account in DEMO_ACCOUNTS:
+            with self.subTest(account.username):
+                response = self.client.post(
+                    "/accounts/login/", {"login": account.email, "password": account.password}
+                )
+                self.assertEqual(response.status_code, 302)
+                self.assertEqual(
+                    self.client.session.get("_auth_user_id"), str(_user(account.username).pk)
+                )
+                self.client.logout()
+
     def test_every_demo_account_has_a_verified_primary_email(self):
         for account in DEMO_ACCOUNTS:
             address = EmailAddress.objects.get(user=_user(account.username))
