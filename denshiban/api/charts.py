@@ -6,9 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from ninja import Router
 
+from denshiban.access.readers import reader_from_request
 from denshiban.charts.models import Chart
+from denshiban.charts.selectors import chart_visible_to
+from denshiban.core.http import mark_cacheable_for_guests
 
-from .caching import cache_publicly
 from .schemas import ChartOut, ErrorOut
 
 router = Router(tags=["図表"])
@@ -34,8 +36,14 @@ def chart_out(request: HttpRequest, chart: Chart) -> dict[str, Any]:
     }
 
 
-@router.get("/{int:chart_id}", response={200: ChartOut, 404: ErrorOut}, summary="図表のデータ")
-def get_chart(request: HttpRequest, response: HttpResponse, chart_id: int) -> dict[str, Any]:
+@router.get(
+    "/{int:chart_id}",
+    response={200: ChartOut, 403: ErrorOut, 404: ErrorOut},
+    summary="図表のデータ",
+)
+def get_chart(request: HttpRequest, response: HttpResponse, chart_id: int) -> Any:
     chart = get_object_or_404(Chart, pk=chart_id)
-    cache_publicly(response)
+    mark_cacheable_for_guests(request, response)
+    if not chart_visible_to(reader_from_request(request), chart):
+        return 403, {"detail": "この図表は会員向けの記事に掲載されています。"}
     return chart_out(request, chart)

@@ -11,6 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils.cache import patch_cache_control
 
 from denshiban.charts.models import Chart
+from denshiban.charts.selectors import public_charts
 
 from .models import ArticlePage, Company, Industry, Reporter, SectionPage, Series, Topic
 from .selectors import article_list
@@ -73,7 +74,8 @@ class ChartSitemap(Sitemap):
     priority = 0.3
 
     def items(self) -> QuerySet[Chart]:
-        return Chart.objects.only("id", "updated_at").order_by("id")
+        # Only charts a free article shows: the others belong to members' articles.
+        return public_charts().only("id", "updated_at").order_by("id")
 
     def lastmod(self, chart: Chart) -> datetime:
         return chart.updated_at

@@ -1,8 +1,20 @@
-from denshiban.api.tests.fixtures import make_chart
+from denshiban.api.tests.fixtures import make_chart, make_member
+from denshiban.newsroom.models import AccessLevel
+from denshiban.newsroom.tests.factories import add_article
 
 
-def test_chart_gives_its_data_as_labels_and_series(client, db):
+def _show(site, chart, access_level):
+    return add_article(
+        index=site["index"],
+        section=site["section"],
+        access_level=access_level,
+        body=[("chart", {"chart": chart})],
+    )
+
+
+def test_chart_gives_its_data_as_labels_and_series(client, site):
     chart = make_chart(title="実質GDPの推移")
+    _show(site, chart, AccessLevel.FREE)
 
     response = client.get(f"/api/v1/charts/{chart.pk}")
 
@@ -29,3 +41,17 @@ def test_unknown_chart_is_a_json_404(client, db):
 
     assert response.status_code == 404
     assert response.json() == {"detail": "見つかりませんでした。"}
+
+
+def test_chart_of_a_paid_article_is_refused_to_guests_and_free_members(client, site):
+    chart = make_chart(title="有料記事の図表")
+    _show(site, chart, AccessLevel.PAID)
+
+    guest = client.get(f"/api/v1/charts/{chart.pk}")
+    client.force_login(make_member())
+    member = client.get(f"/api/v1/charts/{chart.pk}")
+
+    for response in (guest, member):
+        assert response.status_code == 403
+        assert "有料記事の図表" not in response.content.decode()
+        assert response.json() == {"detail": "この図表は会員向けの記事に掲載されています。"}

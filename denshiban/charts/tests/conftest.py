@@ -28,7 +28,12 @@ def newsroom(db) -> dict[str, Any]:
 @pytest.fixture
 def add_article(newsroom: dict[str, Any]) -> Callable[..., ArticlePage]:
     def add(
-        *, title: str, charts: list[Chart], live: bool = True, text: str = "本文の段落。"
+        *,
+        title: str,
+        charts: list[Chart],
+        live: bool = True,
+        text: str = "本文の段落。",
+        access_level: str = "paid",
     ) -> ArticlePage:
         body: list[tuple[str, Any]] = [("paragraph", f"<p>{text}</p>")]
         body += [("chart", {"chart": chart}) for chart in charts]
@@ -36,7 +41,7 @@ def add_article(newsroom: dict[str, Any]) -> Callable[..., ArticlePage]:
             title=title,
             lead=f"{title}のリード。",
             section=newsroom["section"],
-            access_level="paid",
+            access_level=access_level,
             body=body,
             live=live,
             first_published_at=timezone.now() if live else None,

@@ -27,7 +27,12 @@ def test_sitemap_lists_every_kind_of_public_page(client, site):
     company = CompanyFactory(securities_code="7203")
     reporter = ReporterFactory(slug="yamada")
     chart = make_chart()
-    article = add_article(index=site["index"], section=site["section"], topics=[topic])
+    article = add_article(
+        index=site["index"],
+        section=site["section"],
+        topics=[topic],
+        body=[("chart", {"chart": chart})],
+    )
 
     response = client.get("/sitemap.xml")
 
@@ -59,10 +64,14 @@ def test_sitemap_article_lastmod_is_update_time_when_updated(client, site):
 
     entries = sitemap_entries(client.get("/sitemap.xml"))
 
+    # Dates are Japan's: an article updated at 00:30 JST was updated "today" in Tokyo.
     assert entries[f"http://testserver/article/{updated.pk}/"] == (
-        (published + timedelta(days=1)).date().isoformat()
+        timezone.localtime(published + timedelta(days=1)).date().isoformat()
     )
-    assert entries[f"http://testserver/article/{plain.pk}/"] == published.date().isoformat()
+    assert (
+        entries[f"http://testserver/article/{plain.pk}/"]
+        == timezone.localtime(published).date().isoformat()
+    )
 
 
 def test_sitemap_leaves_out_drafts_and_never_holds_text(client, site):
@@ -87,7 +96,11 @@ def test_sitemap_queries_do_not_grow_with_articles(client, site, django_assert_m
                 topics=[TopicFactory()],
                 reporters=[ReporterFactory()],
             )
-            make_chart()
+            add_article(
+                index=site["index"],
+                section=site["section"],
+                body=[("chart", {"chart": make_chart()})],
+            )
 
     add_batch(3)
     with django_assert_max_num_queries(20) as few:
@@ -98,3 +111,22 @@ def test_sitemap_queries_do_not_grow_with_articles(client, site, django_assert_m
         response = client.get("/sitemap.xml")
 
     assert len(sitemap_entries(response)) >= 15
+
+
+def test_sitemap_leaves_out_charts_of_paid_articles(client, site):
+    shown_free = make_chart(title="無料記事の図表")
+    shown_paid = make_chart(title="有料記事の図表")
+    add_article(
+        index=site["index"], section=site["section"], body=[("chart", {"chart": shown_free})]
+    )
+    add_article(
+        index=site["index"],
+        section=site["section"],
+        access_level=AccessLevel.PAID,
+        body=[("chart", {"chart": shown_paid})],
+    )
+
+    text = client.get("/sitemap.xml").content.decode()
+
+    assert f"/charts/{shown_free.pk}/" in text
+    assert f"/charts/{shown_paid.pk}/" not in text
