@@ -5,12 +5,14 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from denshiban.accounts.management.demo import DEMO_ACCOUNTS, ensure_demo_accounts
 from denshiban.newsroom.demo import engine
 
 
 class Command(BaseCommand):
-    help = "デモ用の紙面(セクション、記事、図表、写真など)と編集者アカウントを用意します。"
+    help = (
+        "デモ用の紙面(セクション、記事、図表、写真など)と、"
+        "デモのアカウント・プラン・キャンペーンを用意します。"
+    )
 
     def handle(self, *args, **options) -> None:
         started = time.monotonic()
@@ -18,7 +20,6 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 summary = engine.seed(content=content)
-                accounts_changed = ensure_demo_accounts()
         except engine.DemoContentError as error:
             raise CommandError(f"デモ記事の内容に問題があります:\n{error}") from error
 
@@ -36,7 +37,6 @@ class Command(BaseCommand):
         else:
             self.stdout.write("  変更はありません。")
         modules = ", ".join(name.rsplit(".", 1)[-1] for name in content.modules)
-        self.stdout.write(f"  アカウント {len(DEMO_ACCOUNTS)}件(変更 {accounts_changed}件)")
         self.stdout.write(f"  記事モジュール: {modules}")
 
 
