@@ -50,7 +50,13 @@ def is_paid_member(user: Any) -> bool:
         return False
     cached = getattr(user, "_denshiban_paid_member", None)
     if cached is None:
-        cached = is_entitled(current_subscription(user))
+        # The same rule as is_entitled, asked of the database without building the object:
+        # every signed-in page view asks it.
+        cached = Subscription.objects.filter(
+            user=user,
+            status__in=CURRENT_STATUSES,
+            current_period_end__gt=timezone.now(),
+        ).exists()
         user._denshiban_paid_member = cached
     return cached
 
