@@ -1,5 +1,7 @@
 """Accounts: django-allauth (email sign-up, confirmation, login by password or code)."""
 
+import os
+
 LOGIN_URL = "/accounts/login/"
 
 ACCOUNT_ADAPTER = "denshiban.accounts.adapter.AccountAdapter"
@@ -56,3 +58,8 @@ ACCOUNT_RATE_LIMITS = {
     "change_password": "5/m/user",
     "manage_email": "10/m/user",
 }
+
+# Rate limits count per client address. Behind a load balancer or proxy every request comes
+# from the proxy: say how many proxies append to X-Forwarded-For so the reader's own address
+# is the one counted.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))

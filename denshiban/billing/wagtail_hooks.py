@@ -1,10 +1,30 @@
 """Plans, campaigns, subscriptions, payments and gateway events in Wagtail's admin."""
 
 from django.utils.translation import gettext_lazy as _
+from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
 from .models import Campaign, Payment, Plan, Subscription, WebhookEvent
+
+
+class RecordPermissionPolicy(ModelPermissionPolicy):
+    """Subscriptions, payments and gateway events are records of what happened.
+
+    They change only through the billing services and the gateway's webhooks, which keep the
+    subscription states consistent; in the admin they can be looked at, never edited.
+    """
+
+    def user_has_permission(self, user, action):
+        if action in ("add", "change", "delete"):
+            return False
+        return super().user_has_permission(user, action)
+
+    def users_with_any_permission(self, actions):
+        readable = [action for action in actions if action not in ("add", "change", "delete")]
+        if not readable:
+            return super().users_with_any_permission([]).none()
+        return super().users_with_any_permission(readable)
 
 
 class PlanViewSet(SnippetViewSet):
@@ -24,6 +44,7 @@ class CampaignViewSet(SnippetViewSet):
 
 class SubscriptionViewSet(SnippetViewSet):
     model = Subscription
+    permission_policy = RecordPermissionPolicy(Subscription)
     icon = "user"
     list_display = ["user", "plan", "status", "gateway", "current_period_end"]
     list_filter = ["status", "gateway", "plan"]
@@ -33,6 +54,7 @@ class SubscriptionViewSet(SnippetViewSet):
 
 class PaymentViewSet(SnippetViewSet):
     model = Payment
+    permission_policy = RecordPermissionPolicy(Payment)
     icon = "doc-full"
     list_display = ["subscription", "description", "amount_yen", "status", "created_at"]
     list_filter = ["status"]
@@ -42,6 +64,7 @@ class PaymentViewSet(SnippetViewSet):
 
 class WebhookEventViewSet(SnippetViewSet):
     model = WebhookEvent
+    permission_policy = RecordPermissionPolicy(WebhookEvent)
     icon = "warning"
     list_display = ["event_type", "event_id", "received_at", "processed_at"]
     list_filter = ["gateway", "event_type"]

@@ -55,7 +55,8 @@ def is_cacheable_request(request: HttpRequest) -> bool:
         return False
     if request.path.startswith(SKIPPED_PREFIXES):
         return False
-    if settings.SESSION_COOKIE_NAME in request.COOKIES:
+    if settings.SESSION_COOKIE_NAME in request.COOKIES or "messages" in request.COOKIES:
+        # Signed in, or holding a message for this browser ("ログアウトしました。").
         return False
     # Credentials of any kind, and htmx's partial requests (same URL, other markup).
     return not ("HTTP_AUTHORIZATION" in request.META or "HTTP_HX_REQUEST" in request.META)

@@ -20,6 +20,9 @@ def _relations_changed(sender, **kwargs) -> None:
     forget_article_relations()
 
 
+# Renditions too: a cached photo without its new rendition would look it up on every view.
+# They are made once per image and size, so this empties the cache only while pages are
+# first drawn.
 for _model in (Topic, Series, Company, Industry, Reporter, Image, Rendition):
     post_save.connect(_relations_changed, sender=_model)
     post_delete.connect(_relations_changed, sender=_model)

@@ -192,3 +192,12 @@ def test_cache_can_be_switched_off(client, free, settings):
     settings.GUEST_PAGE_CACHE = False
     page(client, free.url)
     assert CACHE_HEADER not in page(client, free.url)
+
+
+def test_a_browser_holding_a_message_is_neither_served_nor_stored(client, free):
+    page(client, free.url)
+    client.cookies["messages"] = "signed-message-data"
+
+    response = page(client, free.url)
+
+    assert CACHE_HEADER not in response
