@@ -2,6 +2,7 @@
 
 from django.utils.translation import gettext_lazy as _
 from wagtail.permission_policies import ModelPermissionPolicy
+from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
@@ -27,6 +28,10 @@ class RecordPermissionPolicy(ModelPermissionPolicy):
         return super().users_with_any_permission(readable)
 
 
+for _record in (Subscription, Payment, WebhookEvent):
+    register_permission_policy(_record, RecordPermissionPolicy(_record))
+
+
 class PlanViewSet(SnippetViewSet):
     model = Plan
     icon = "tasks"
@@ -44,7 +49,6 @@ class CampaignViewSet(SnippetViewSet):
 
 class SubscriptionViewSet(SnippetViewSet):
     model = Subscription
-    permission_policy = RecordPermissionPolicy(Subscription)
     icon = "user"
     list_display = ["user", "plan", "status", "gateway", "current_period_end"]
     list_filter = ["status", "gateway", "plan"]
@@ -54,7 +58,6 @@ class SubscriptionViewSet(SnippetViewSet):
 
 class PaymentViewSet(SnippetViewSet):
     model = Payment
-    permission_policy = RecordPermissionPolicy(Payment)
     icon = "doc-full"
     list_display = ["subscription", "description", "amount_yen", "status", "created_at"]
     list_filter = ["status"]
@@ -64,7 +67,6 @@ class PaymentViewSet(SnippetViewSet):
 
 class WebhookEventViewSet(SnippetViewSet):
     model = WebhookEvent
-    permission_policy = RecordPermissionPolicy(WebhookEvent)
     icon = "warning"
     list_display = ["event_type", "event_id", "received_at", "processed_at"]
     list_filter = ["gateway", "event_type"]
