@@ -4,7 +4,7 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
-from ninja import Router
+from ninja import Router, Status
 
 from denshiban.access.readers import reader_from_request
 from denshiban.charts.models import Chart
@@ -45,5 +45,5 @@ def get_chart(request: HttpRequest, response: HttpResponse, chart_id: int) -> An
     chart = get_object_or_404(Chart, pk=chart_id)
     mark_cacheable_for_guests(request, response)
     if not chart_visible_to(reader_from_request(request), chart):
-        return 403, {"detail": "この図表は会員向けの記事に掲載されています。"}
+        return Status(403, {"detail": "この図表は会員向けの記事に掲載されています。"})
     return chart_out(request, chart)
