@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("billing/", include("denshiban.billing.urls")),
     path("charts/", include("denshiban.charts.urls")),
+    path("newsletters/", include("denshiban.newsletters.urls")),
     path("", include("denshiban.newsroom.urls")),
 ]
 

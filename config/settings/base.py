@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "denshiban.newsroom",
     "denshiban.billing",
     "denshiban.api",
+    "denshiban.newsletters",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",

@@ -1,0 +1,240 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail, signing
+from django.test import Client
+from django.urls import reverse
+
+from denshiban.access.models import UnlockGrant
+from denshiban.newsletters import services, tokens
+from denshiban.newsletters.models import Subscriber, SubscriberStatus
+from denshiban.newsroom.tests.factories import add_article
+
+from .conftest import BODY_MARKER, token_made_ago
+
+SENT = (
+    "ご登録ありがとうございました。",
+    "入力いただいたメールアドレスにメールを送付しました。メールのリンクをクリックすると記事全文をお読みいただけます。",
+)
+ALREADY = (
+    "登録済みです。",
+    "入力いただきましたメールアドレスは既に登録済みとなっております。ニュースレターの配信をお待ち下さい。",
+)
+NOT_ELIGIBLE = (
+    "登録できませんでした。",
+    "ニュースレターの登録に失敗しました。ご覧頂いている記事は、対象外になっています。",
+)
+FAILED = ("登録できませんでした。", "エラーが発生し、登録できませんでした。")
+
+pytestmark = pytest.mark.django_db
+
+
+def post(client, article, email="reader@example.jp", *, htmx=False, ip="10.0.0.1", **extra):
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(
+        reverse("newsletters:register", args=[article.pk]),
+        {"email": email, "website": "", **extra},
+        headers=headers,
+        REMOTE_ADDR=ip,
+    )
+
+
+def says(response, messages) -> bool:
+    text = response.content.decode()
+    return all(message in text for message in messages)
+
+
+def link_in(message) -> str:
+    return re.search(r"http://testserver(/newsletters/unlock/[^\s]+/)", message.body).group(1)
+
+
+def test_guest_sees_form_with_consent_on_eligible_paid_article(client, article):
+    html = client.get(article.public_path).content.decode()
+    assert 'name="email"' in html
+    assert reverse("newsletters:register", args=[article.pk]) in html
+    assert "hx-post" in html
+    assert str(services.CONSENT_TEXT) in html
+    assert BODY_MARKER not in html
+
+
+def test_guest_sees_no_form_on_article_closed_to_unlock(client, closed_article):
+    assert 'name="email"' not in client.get(closed_article.public_path).content.decode()
+
+
+def test_registration_sends_link_and_says_sent(client, article):
+    response = post(client, article)
+    assert response.status_code == 200
+    assert says(response, SENT)
+    subscriber = Subscriber.objects.get()
+    assert subscriber.email == "reader@example.jp"
+    assert subscriber.status == SubscriberStatus.PENDING
+    assert subscriber.source_article_id == article.pk
+    assert subscriber.consent_text == str(services.CONSENT_TEXT)
+    assert subscriber.user is None
+    assert len(mail.outbox) == 1
+    assert mail.outbox[0].to == ["reader@example.jp"]
+
+
+def test_address_is_stored_lower_case(client, article):
+    post(client, article, email="  Reader@Example.JP ")
+    assert Subscriber.objects.get().email == "reader@example.jp"
+
+
+def test_htmx_registration_answers_with_the_form_area_only(client, article):
+    response = post(client, article, htmx=True)
+    html = response.content.decode()
+    assert says(response, SENT)
+    assert html.lstrip().startswith('<div class="newsletter-form-area"')
+    assert "<html" not in html
+
+
+def test_no_javascript_registration_answers_with_a_page_linking_back(client, article):
+    response = post(client, article)
+    html = response.content.decode()
+    assert "<html" in html
+    assert f'href="{article.public_path}"' in html
+    assert "no-store" in response["Cache-Control"]
+
+
+def test_confirmed_address_is_told_already_registered_and_gets_a_fresh_link(client, article):
+    Subscriber.objects.create(
+        email="reader@example.jp",
+        status=SubscriberStatus.CONFIRMED,
+        consent_text="x",
+        consented_at="2026-01-01T00:00:00Z",
+    )
+    response = post(client, article)
+    assert says(response, ALREADY)
+    assert len(mail.outbox) == 1
+    assert tokens.read_token(link_in(mail.outbox[0]).split("/")[-2]).article_id == article.pk
+
+
+def test_article_not_eligible_stores_and_sends_nothing(client, closed_article):
+    response = post(client, closed_article)
+    assert says(response, NOT_ELIGIBLE)
+    assert not Subscriber.objects.exists()
+    assert mail.outbox == []
+
+
+def test_free_article_is_not_eligible(client, site):
+    free = add_article(index=site["index"], section=site["section"], newsletter_unlock=True)
+    assert says(post(client, free), NOT_ELIGIBLE)
+    assert not Subscriber.objects.exists()
+
+
+def test_missing_article_is_not_eligible(client, site):
+    response = client.post(reverse("newsletters:register", args=[999999]), {"email": "a@b.jp"})
+    assert says(response, NOT_ELIGIBLE)
+
+
+def test_invalid_address_fails_with_field_error_and_keeps_the_typed_value(client, article):
+    response = post(client, article, email="not-an-address")
+    html = response.content.decode()
+    assert says(response, FAILED)
+    assert "メールアドレスの形式が正しくありません。" in html
+    assert 'value="not-an-address"' in html
+    assert not Subscriber.objects.exists()
+    assert mail.outbox == []
+
+
+def test_honeypot_filled_fails_and_stores_nothing(client, article):
+    response = post(client, article, website="http://spam.example")
+    assert says(response, FAILED)
+    assert not Subscriber.objects.exists()
+    assert mail.outbox == []
+
+
+def test_no_more_than_three_mails_an_hour_to_one_address(client, article):
+    answers = [post(client, article, ip=f"10.0.0.{n}") for n in range(4)]
+    assert all(says(answer, SENT) for answer in answers[:3])
+    assert says(answers[3], FAILED)
+    assert answers[3].status_code == 200
+    assert len(mail.outbox) == 3
+
+
+def test_one_ip_address_is_limited_per_hour(client, article):
+    limit = services.IP_HOURLY_LIMIT
+    answers = [post(client, article, email=f"r{n}@example.jp") for n in range(limit + 1)]
+    assert says(answers[limit - 1], SENT)
+    assert says(answers[limit], FAILED)
+    assert len(mail.outbox) == limit
+
+
+def test_failing_mail_server_fails_and_stores_nothing(client, article, settings):
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": 9, "timeout": 1},
+        }
+    }
+    response = post(client, article)
+    assert says(response, FAILED)
+    assert not Subscriber.objects.exists()
+
+
+def test_opening_the_link_changes_nothing(client, article):
+    post(client, article)
+    url = link_in(mail.outbox[0])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "登録を完了して記事を読む" in response.content.decode()
+    assert Subscriber.objects.get().status == SubscriberStatus.PENDING
+    assert not UnlockGrant.objects.exists()
+    assert BODY_MARKER not in client.get(article.public_path).content.decode()
+
+
+def test_pressing_the_button_confirms_and_opens_the_article(client, article):
+    post(client, article)
+    response = client.post(link_in(mail.outbox[0]))
+    assert response.status_code == 302
+    assert response["Location"] == article.public_path
+    subscriber = Subscriber.objects.get()
+    assert subscriber.status == SubscriberStatus.CONFIRMED
+    assert subscriber.confirmed_at is not None
+    assert UnlockGrant.objects.filter(email="reader@example.jp", article=article).exists()
+    assert BODY_MARKER in client.get(article.public_path).content.decode()
+
+
+def test_another_browser_does_not_get_the_unlock(client, article):
+    post(client, article)
+    client.post(link_in(mail.outbox[0]))
+    assert BODY_MARKER not in Client().get(article.public_path).content.decode()
+
+
+def test_pressing_the_button_twice_keeps_one_grant(client, article):
+    post(client, article)
+    url = link_in(mail.outbox[0])
+    client.post(url)
+    client.post(url)
+    assert UnlockGrant.objects.count() == 1
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_expired_link_gets_a_clear_page_and_changes_nothing(client, article, method):
+    token = token_made_ago("reader@example.jp", article.pk, timedelta(days=8))
+    response = getattr(client, method)(reverse("newsletters:unlock", args=[token]))
+    assert response.status_code == 400
+    assert "有効期限" in response.content.decode()
+    assert not Subscriber.objects.exists()
+    assert not UnlockGrant.objects.exists()
+
+
+@pytest.mark.parametrize("method", ["get", "post"])
+def test_forged_link_gets_a_clear_page_and_changes_nothing(client, article, method):
+    forger = signing.TimestampSigner(key="a key the forger made up", salt=tokens.SALT)
+    forged = forger.sign_object({"e": "intruder@example.jp", "a": article.pk})
+    response = getattr(client, method)(reverse("newsletters:unlock", args=[forged]))
+    assert response.status_code == 400
+    assert "このリンクは正しくありません。" in response.content.decode()
+    assert not UnlockGrant.objects.exists()
+
+
+def test_link_altered_to_another_article_is_refused(client, article, closed_article):
+    token = tokens.make_token("reader@example.jp", article.pk)
+    _claim, signature = token.rsplit(":", 1)
+    other = tokens.make_token("reader@example.jp", closed_article.pk)
+    altered = other.rsplit(":", 1)[0] + ":" + signature
+    response = client.post(reverse("newsletters:unlock", args=[altered]))
+    assert response.status_code == 400
+    assert not UnlockGrant.objects.exists()

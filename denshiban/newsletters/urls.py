@@ -1,0 +1,10 @@
+from django.urls import path
+
+from . import views
+
+app_name = "newsletters"
+
+urlpatterns = [
+    path("register/<int:article_id>/", views.register, name="register"),
+    path("unlock/<str:token>/", views.unlock, name="unlock"),
+]
