@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -72,7 +73,17 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+def _from_another_site(request: HttpRequest) -> bool:
+    """A browser posting from another site says so in Origin; such posts are refused."""
+    origin = request.headers.get("Origin")
+    if not origin:
+        return False
+    return urlsplit(origin).netloc != request.get_host()
+
+
 def _outcome(request: HttpRequest, article_id: int, form: RegistrationForm) -> Outcome:
+    if _from_another_site(request):
+        return Outcome.FAILED
     article = selectors.live_article(article_id)
     if article is None or not services.is_eligible(article.specific):
         return Outcome.NOT_ELIGIBLE
@@ -89,8 +100,9 @@ def _outcome(request: HttpRequest, article_id: int, form: RegistrationForm) -> O
 
 
 # The form sits on guest article pages kept in the shared cache, which cannot carry a
-# per-browser CSRF token. This view uses no session or cookie and acts only for the typed
-# address, under the address and IP limits, so a forged cross-site post gains nothing.
+# per-browser CSRF token. Instead a post whose Origin names another site is refused (every
+# browser sends Origin on a cross-site POST). The view uses no session or cookie and acts
+# only for the typed address, under the address and IP limits, with double opt-in.
 @csrf_exempt
 @require_POST
 def register(request: HttpRequest, article_id: int) -> HttpResponse:

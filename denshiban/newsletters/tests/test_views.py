@@ -145,6 +145,27 @@ def test_honeypot_filled_fails_and_stores_nothing(client, article):
     assert mail.outbox == []
 
 
+def test_post_from_another_site_fails_and_stores_nothing(client, article):
+    response = client.post(
+        reverse("newsletters:register", args=[article.pk]),
+        {"email": "reader@example.jp", "website": ""},
+        headers={"Origin": "https://attacker.example"},
+    )
+    assert says(response, FAILED)
+    assert not Subscriber.objects.exists()
+    assert mail.outbox == []
+
+
+def test_post_from_this_site_is_accepted(client, article):
+    response = client.post(
+        reverse("newsletters:register", args=[article.pk]),
+        {"email": "reader@example.jp", "website": ""},
+        headers={"Origin": "http://testserver"},
+    )
+    assert Subscriber.objects.filter(email="reader@example.jp").exists()
+    assert response.status_code == 200
+
+
 def test_no_more_than_three_mails_an_hour_to_one_address(client, article):
     answers = [post(client, article, ip=f"10.0.0.{n}") for n in range(4)]
     assert all(says(answer, SENT) for answer in answers[:3])

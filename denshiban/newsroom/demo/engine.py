@@ -32,6 +32,7 @@ from denshiban.billing.demo import seed_billing
 from denshiban.charts.data import ChartDataError, parse_chart_data
 from denshiban.charts.models import Chart
 from denshiban.core.dates import JST
+from denshiban.newsletters.services import ensure_default_newsletters
 from denshiban.newsroom.models import (
     AccessLevel,
     ArticleIndexPage,
@@ -279,6 +280,7 @@ def seed(*, now: datetime | None = None, content: DemoContent | None = None) -> 
         for spec in content.articles
     ]
     _set_top_stories(home, articles, summary)
+    ensure_default_newsletters()
     _seed_accounts(now=now, summary=summary)
 
     summary.totals = {
