@@ -1,35 +1,18 @@
 """Plans, campaigns, subscriptions, payments and gateway events in Wagtail's admin."""
 
 from django.utils.translation import gettext_lazy as _
-from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet, SnippetViewSetGroup
 
+from denshiban.core.permissions import ReadOnlyPermissionPolicy
+
 from .models import Campaign, Payment, Plan, Subscription, WebhookEvent
 
-
-class RecordPermissionPolicy(ModelPermissionPolicy):
-    """Subscriptions, payments and gateway events are records of what happened.
-
-    They change only through the billing services and the gateway's webhooks, which keep the
-    subscription states consistent; in the admin they can be looked at, never edited.
-    """
-
-    def user_has_permission(self, user, action):
-        if action in ("add", "change", "delete"):
-            return False
-        return super().user_has_permission(user, action)
-
-    def users_with_any_permission(self, actions):
-        readable = [action for action in actions if action not in ("add", "change", "delete")]
-        if not readable:
-            return super().users_with_any_permission([]).none()
-        return super().users_with_any_permission(readable)
-
-
+# Subscriptions, payments and gateway events change only through the billing services and
+# the gateway's webhooks, which keep the subscription states consistent.
 for _record in (Subscription, Payment, WebhookEvent):
-    register_permission_policy(_record, RecordPermissionPolicy(_record))
+    register_permission_policy(_record, ReadOnlyPermissionPolicy(_record))
 
 
 class PlanViewSet(SnippetViewSet):

@@ -259,3 +259,11 @@ def test_link_altered_to_another_article_is_refused(client, article, closed_arti
     response = client.post(reverse("newsletters:unlock", args=[altered]))
     assert response.status_code == 400
     assert not UnlockGrant.objects.exists()
+
+
+def test_behind_one_proxy_the_readers_own_address_is_counted(rf, settings):
+    from denshiban.newsletters.views import client_ip
+
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    request = rf.post("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.7")
+    assert client_ip(request) == "203.0.113.7"
