@@ -176,6 +176,9 @@ class Delivery(models.Model):
             models.Index(fields=["claim"]),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.issue_id}:{self.subscriber_id}"
+
 
 class FunnelDay(models.Model):
     """How often the unlock form was shown and submitted, per article and day (JST)."""
@@ -191,3 +194,6 @@ class FunnelDay(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["day", "article"], name="one_funnel_row_per_day")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.article_id}"
