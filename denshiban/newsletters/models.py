@@ -114,6 +114,10 @@ class NewsletterIssue(ClusterableModel):
     total = models.PositiveIntegerField(_("宛先数"), default=0, editable=False)
     retries = models.PositiveSmallIntegerField(_("再試行回数"), default=0, editable=False)
     last_error = models.TextField(_("最後のエラー"), blank=True, editable=False)
+    # After an SMTP failure no batch starts before this time (backoff).
+    paused_until = models.DateTimeField(null=True, blank=True, editable=False)
+    # The time of the one follow-up check queued to take over claims of a worker that died.
+    check_at = models.DateTimeField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("作成日時"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
@@ -145,6 +149,7 @@ class DeliveryStatus(models.TextChoices):
     SENDING = "sending", _("送信処理中")
     SENT = "sent", _("送信済み")
     FAILED = "failed", _("失敗")
+    SKIPPED = "skipped", _("送信せず(配信停止)")
 
 
 class Delivery(models.Model):

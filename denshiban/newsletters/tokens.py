@@ -42,3 +42,27 @@ def read_token(token: str) -> UnlockClaim:
         return UnlockClaim(email=str(data["e"]), article_id=int(data["a"]))
     except (KeyError, TypeError, ValueError) as exc:
         raise InvalidLink(expired=False) from exc
+
+
+UNSUBSCRIBE_SALT = "denshiban.newsletters.unsubscribe"
+
+
+@dataclass(frozen=True, slots=True)
+class UnsubscribeClaim:
+    subscriber_id: int
+    newsletter_id: int | None  # None: every newsletter
+
+
+def make_unsubscribe_token(subscriber_id: int, newsletter_id: int | None) -> str:
+    """A link that never expires: an old mail must still let its reader leave the list."""
+    payload = f"{subscriber_id}.{newsletter_id or 0}"
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(payload)
+
+
+def read_unsubscribe_token(token: str) -> UnsubscribeClaim:
+    try:
+        payload = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(token)
+        subscriber, newsletter = (int(part) for part in payload.split("."))
+    except (signing.BadSignature, ValueError) as exc:
+        raise InvalidLink(expired=False) from exc
+    return UnsubscribeClaim(subscriber_id=subscriber, newsletter_id=newsletter or None)

@@ -7,4 +7,5 @@ app_name = "newsletters"
 urlpatterns = [
     path("register/<int:article_id>/", views.register, name="register"),
     path("unlock/<str:token>/", views.unlock, name="unlock"),
+    path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
 ]

@@ -142,3 +142,8 @@ def _invalid_link(request: HttpRequest, *, expired: bool) -> HttpResponse:
     response = render(request, "newsletters/unlock_invalid.html", {"expired": expired}, status=400)
     add_never_cache_headers(response)
     return response
+
+
+def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
+    """Placeholder until the unsubscribe page lands."""
+    raise PermissionDenied
