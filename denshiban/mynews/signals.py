@@ -1,0 +1,1 @@
+"""Keeps the feed entries in step with publishing (filled in by the Myニュース work)."""
