@@ -22,6 +22,7 @@ urlpatterns = [
     path("billing/", include("denshiban.billing.urls")),
     path("charts/", include("denshiban.charts.urls")),
     path("newsletters/", include("denshiban.newsletters.urls")),
+    path("", include("denshiban.mynews.urls")),
     path("", include("denshiban.newsroom.urls")),
 ]
 

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "denshiban.billing",
     "denshiban.api",
     "denshiban.newsletters",
+    "denshiban.mynews",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.sitemaps",
@@ -150,7 +151,25 @@ else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     SESSION_ENGINE = "django.contrib.sessions.backends.db"
 
-TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Background tasks: the database queue (worker `manage.py db_worker`) unless TASKS_BACKEND=rq,
+# which puts them on Redis for workers on any number of machines
+# (`manage.py rqworker --with-scheduler --job-class django_tasks_rq.Job`).
+TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "db").strip().lower()
+if TASKS_BACKEND == "rq":
+    INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
+    TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
+    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+else:
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+# Newsletter sending (newsletters.sending): recipients per claimed batch, drain tasks queued
+# per issue, how long a claim stays a worker's without renewal, the first retry delay after
+# a mail server failure (doubling each time) and how many retries before the issue fails.
+NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "200"))
+NEWSLETTER_PARALLEL_TASKS = int(os.environ.get("NEWSLETTER_PARALLEL_TASKS", "4"))
+NEWSLETTER_LEASE_SECONDS = float(os.environ.get("NEWSLETTER_LEASE_SECONDS", "120"))
+NEWSLETTER_RETRY_SECONDS = float(os.environ.get("NEWSLETTER_RETRY_SECONDS", "30"))
+NEWSLETTER_MAX_RETRIES = int(os.environ.get("NEWSLETTER_MAX_RETRIES", "8"))
 
 LANGUAGE_CODE = "ja"
 LANGUAGES = [("ja", "日本語"), ("en", "English")]

@@ -8,4 +8,4 @@ class MyNewsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import signals  # noqa: F401
+        from . import keyword_signals, signals  # noqa: F401

@@ -1,0 +1,1 @@
+"""Matches published articles against registered keywords (filled in by the keyword work)."""

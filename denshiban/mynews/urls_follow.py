@@ -1,0 +1,3 @@
+"""URLs for follow (see urls.py)."""
+
+urlpatterns: list = []

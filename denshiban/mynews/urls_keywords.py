@@ -1,0 +1,3 @@
+"""URLs for keywords (see urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs for saved (see urls.py)."""
+
+urlpatterns: list = []
