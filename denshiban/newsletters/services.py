@@ -1,4 +1,4 @@
-"""Writes: register an address for the unlock, confirm it, link subscribers to members."""
+"""Writes: register an address for the unlock, confirm it, unsubscribe, link members, count."""
 
 from __future__ import annotations
 
@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -19,10 +20,11 @@ from django.utils.translation import gettext_lazy as _
 
 from denshiban.access.models import UnlockGrant
 from denshiban.access.reading import public_reading
+from denshiban.core.dates import JST
 from denshiban.newsroom.models import AccessLevel, SectionPage
 
 from . import selectors, tokens
-from .models import Newsletter, Subscriber, SubscriberStatus
+from .models import FunnelDay, Newsletter, Subscriber, SubscriberStatus
 
 if TYPE_CHECKING:
     from denshiban.newsroom.models import ArticlePage
@@ -183,6 +185,49 @@ def confirm_unlock(*, email: str, article: ArticlePage) -> UnlockGrant:
             subscriber.lists.add(*_lists_for(article))
     grant, _created = UnlockGrant.objects.get_or_create(email=email, article=article)
     return grant
+
+
+@transaction.atomic
+def unsubscribe(*, subscriber_id: int, newsletter_id: int | None) -> Subscriber | None:
+    """Take the subscriber off one newsletter (or all when `newsletter_id` is None).
+
+    Safe to repeat. Off every list, the address is unsubscribed; registering again from an
+    article makes it pending again. Returns None when no such subscriber exists.
+    """
+    subscriber = Subscriber.objects.select_for_update().filter(pk=subscriber_id).first()
+    if subscriber is None:
+        return None
+    if newsletter_id is None:
+        subscriber.lists.clear()
+    else:
+        subscriber.lists.remove(newsletter_id)
+    if subscriber.status != SubscriberStatus.UNSUBSCRIBED and not subscriber.lists.exists():
+        subscriber.status = SubscriberStatus.UNSUBSCRIBED
+        subscriber.save(update_fields=["status"])
+    return subscriber
+
+
+class FunnelStep(StrEnum):
+    SHOWN = "shown"
+    SUBMITTED = "submitted"
+
+
+def count_funnel(*, article_id: int, step: FunnelStep) -> None:
+    """Add one to today's (JST) count of `step` for the article.
+
+    An UPDATE with F() adds in the database, so concurrent requests lose no count. When the
+    day's row does not exist yet, two requests may both try to create it: the loser meets
+    the unique constraint and adds to the winner's row instead.
+    """
+    day = timezone.now().astimezone(JST).date()
+    rows = FunnelDay.objects.filter(day=day, article_id=article_id)
+    if rows.update(**{step: F(step) + 1}):
+        return
+    try:
+        with transaction.atomic():
+            FunnelDay.objects.create(day=day, article_id=article_id, **{step: 1})
+    except IntegrityError:
+        rows.update(**{step: F(step) + 1})
 
 
 def link_member(*, user: Any, email: str) -> int:

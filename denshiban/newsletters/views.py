@@ -1,20 +1,22 @@
-"""The unlock form's answer and the emailed link (GET shows a button, POST unlocks)."""
+"""Reader-facing newsletter pages: the unlock form and its answer, the emailed unlock link
+(GET shows a button, POST unlocks), unsubscribing, and the demo mailbox."""
 
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 from allauth.account.adapter import get_adapter
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
 from django.shortcuts import render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from denshiban.access.readers import keep_unlock_grant
+from denshiban.newsroom.models import ArticlePage
 
 from . import selectors, services, tokens
 from .forms import RegistrationForm
@@ -71,48 +73,60 @@ def client_ip(request: HttpRequest) -> str:
         return ""
 
 
-def _from_another_site(request: HttpRequest) -> bool:
-    """A browser posting from another site says so in Origin; such posts are refused."""
-    origin = request.headers.get("Origin")
-    if not origin:
-        return False
-    return urlsplit(origin).netloc != request.get_host()
-
-
-def _outcome(request: HttpRequest, article_id: int, form: RegistrationForm) -> Outcome:
-    if _from_another_site(request):
-        return Outcome.FAILED
-    article = selectors.live_article(article_id)
-    if article is None or not services.is_eligible(article.specific):
+def _outcome(request: HttpRequest, article: ArticlePage | None, form: RegistrationForm) -> Outcome:
+    if article is None or not services.is_eligible(article):
         return Outcome.NOT_ELIGIBLE
     if form.is_robot() or not services.ip_allowed(client_ip(request)):
         return Outcome.FAILED
     if not form.is_valid():
         return Outcome.FAILED
+    services.count_funnel(article_id=article.pk, step=services.FunnelStep.SUBMITTED)
     registration = services.register(
         email=form.cleaned_data["email"],
-        article=article.specific,
+        article=article,
         base_url=request.build_absolute_uri("/"),
     )
     return registration.outcome
 
 
-# The form sits on guest article pages kept in the shared cache, which cannot carry a
-# per-browser CSRF token. Instead a post whose Origin names another site is refused (every
-# browser sends Origin on a cross-site POST). The view uses no session or cookie and acts
-# only for the typed address, under the address and IP limits, with double opt-in.
-@csrf_exempt
+@require_GET
+def registration_form(request: HttpRequest, article_id: int) -> HttpResponse:
+    """The form with this browser's CSRF token, loaded into the cached guest page by htmx.
+
+    The guest page is the same for every guest and sits in the shared cache, so it holds
+    only the place for the form; this answer is private and never stored. Without
+    JavaScript the paywall links here and the form comes as a page of its own.
+    """
+    article = selectors.live_article(article_id)
+    if article is None or not services.is_eligible(article):
+        context = form_area_context(
+            article_id=article_id, form=RegistrationForm(), outcome=Outcome.NOT_ELIGIBLE
+        )
+    else:
+        services.count_funnel(article_id=article.pk, step=services.FunnelStep.SHOWN)
+        context = form_area_context(article_id=article_id, form=RegistrationForm())
+    return _form_answer(request, article, context, page="newsletters/form_page.html")
+
+
 @require_POST
 def register(request: HttpRequest, article_id: int) -> HttpResponse:
     form = RegistrationForm(request.POST)
-    outcome = _outcome(request, article_id, form)
+    article = selectors.live_article(article_id)
+    outcome = _outcome(request, article, form)
     context = form_area_context(article_id=article_id, form=form, outcome=outcome)
+    return _form_answer(request, article, context, page="newsletters/register_result.html")
+
+
+def _form_answer(
+    request: HttpRequest, article: ArticlePage | None, context: dict[str, Any], *, page: str
+) -> HttpResponse:
+    """htmx swaps the form area in place; without it the area comes inside a page."""
     if getattr(request, "htmx", False):
         response = render(request, "newsletters/_form_area.html", context)
     else:
-        article = selectors.live_article(article_id)
-        context["article_url"] = article.specific.public_path if article else "/"
-        response = render(request, "newsletters/register_result.html", context)
+        context["article"] = article
+        context["article_url"] = article.public_path if article else "/"
+        response = render(request, page, context)
     add_never_cache_headers(response)
     return response
 
@@ -144,6 +158,76 @@ def _invalid_link(request: HttpRequest, *, expired: bool) -> HttpResponse:
     return response
 
 
+def mask_email(email: str) -> str:
+    """r***@example.jp: enough for the reader to recognise, little for anyone else."""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}***@{domain}"
+
+
+def _csrf_refused(request: HttpRequest) -> bool:
+    """Run Django's CSRF check on a post the view's exemption let through."""
+    check = CsrfViewMiddleware(lambda _request: HttpResponse())
+    return check.process_view(request, None, (), {}) is not None
+
+
+def _is_one_click(request: HttpRequest) -> bool:
+    return request.POST.get("List-Unsubscribe") == "One-Click"
+
+
+# RFC 8058: mail clients post List-Unsubscribe=One-Click with no cookie and no CSRF token;
+# the signed link is the authority for that post alone. The page's own buttons are
+# ordinary forms, and their posts are CSRF-checked in the view.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
 def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
-    """Placeholder until the unsubscribe page lands."""
-    raise PermissionDenied
+    """GET shows whose address and which newsletter, with two buttons; it changes nothing."""
+    try:
+        claim = tokens.read_unsubscribe_token(token)
+    except tokens.InvalidLink:
+        return _invalid_link(request, expired=False)
+    one_click = request.method == "POST" and _is_one_click(request)
+    if request.method == "POST" and not one_click and _csrf_refused(request):
+        response = render(request, "newsletters/unsubscribe_refused.html", status=403)
+        add_never_cache_headers(response)
+        return response
+    newsletter = selectors.newsletter(claim.newsletter_id) if claim.newsletter_id else None
+    if request.method == "POST":
+        every_list = not one_click and request.POST.get("scope") == "all"
+        newsletter_id = None if every_list else claim.newsletter_id
+        subscriber = services.unsubscribe(
+            subscriber_id=claim.subscriber_id, newsletter_id=newsletter_id
+        )
+        template = "newsletters/unsubscribed.html"
+        stopped_all = newsletter_id is None
+    else:
+        subscriber = selectors.subscriber(claim.subscriber_id)
+        template = "newsletters/unsubscribe.html"
+        stopped_all = False
+    context = {
+        "newsletter": newsletter,
+        "masked_email": mask_email(subscriber.email) if subscriber else "",
+        "lists": selectors.lists_of(subscriber) if subscriber else [],
+        "on_this_list": bool(
+            subscriber and newsletter and selectors.is_on_list(subscriber, newsletter)
+        ),
+        "stopped_all": stopped_all,
+        "one_click": one_click,
+    }
+    response = render(request, template, context)
+    add_never_cache_headers(response)
+    return response
+
+
+@require_GET
+def mailbox(request: HttpRequest) -> HttpResponse:
+    """The demo's inbox: the mails the file mailer wrote, so a newcomer can click the links.
+
+    Only where mail goes to files and the site runs in debug (or DEMO_MAILBOX is on); any
+    other time the page does not exist.
+    """
+    folder = selectors.demo_mailbox_folder()
+    if folder is None:
+        raise Http404
+    response = render(request, "newsletters/mailbox.html", {"mails": selectors.sent_mails(folder)})
+    add_never_cache_headers(response)
+    return response

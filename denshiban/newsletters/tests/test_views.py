@@ -49,13 +49,62 @@ def link_in(message) -> str:
     return re.search(r"http://testserver(/newsletters/unlock/[^\s]+/)", message.body).group(1)
 
 
-def test_guest_sees_form_with_consent_on_eligible_paid_article(client, article):
+def form_url(article) -> str:
+    return reverse("newsletters:form", args=[article.pk])
+
+
+def test_guest_page_holds_a_place_that_loads_the_form_and_a_link_without_javascript(
+    client, article
+):
     html = client.get(article.public_path).content.decode()
+    assert f'hx-get="{form_url(article)}"' in html
+    assert 'hx-trigger="load"' in html
+    link = (
+        rf'<noscript><a [^>]*href="{form_url(article)}"[^>]*>ニュースレターを登録して続きを読む</a>'
+    )
+    assert re.search(link, html)
+    # The shared page carries no form and no per-browser token.
+    assert 'name="email"' not in html
+    assert "csrfmiddlewaretoken" not in html
+    assert BODY_MARKER not in html
+
+
+def test_form_fragment_carries_the_form_consent_and_a_csrf_token(client, article):
+    response = client.get(form_url(article), headers={"HX-Request": "true"})
+    html = response.content.decode()
+    assert html.lstrip().startswith('<div class="newsletter-form-area"')
     assert 'name="email"' in html
-    assert reverse("newsletters:register", args=[article.pk]) in html
-    assert "hx-post" in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert f'hx-post="{reverse("newsletters:register", args=[article.pk])}"' in html
     assert str(services.CONSENT_TEXT) in html
     assert BODY_MARKER not in html
+
+
+def test_form_fragment_is_private_and_never_stored(client, article):
+    response = client.get(form_url(article), headers={"HX-Request": "true"})
+    assert "no-store" in response["Cache-Control"]
+    assert "private" in response["Cache-Control"]
+    assert "X-Page-Cache" not in response
+    plain = Client().get(form_url(article))
+    assert "no-store" in plain["Cache-Control"]
+    assert "X-Page-Cache" not in plain
+    assert "X-Page-Cache" not in Client().get(form_url(article))
+
+
+def test_without_javascript_the_form_comes_as_a_page_in_the_site_layout(client, article):
+    html = client.get(form_url(article)).content.decode()
+    assert "<html" in html
+    assert "site-header" in html
+    assert article.title in html
+    assert 'name="email"' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert f'href="{article.public_path}"' in html
+
+
+def test_form_for_an_article_not_eligible_says_so_and_shows_no_form(client, closed_article):
+    response = client.get(form_url(closed_article), headers={"HX-Request": "true"})
+    assert says(response, NOT_ELIGIBLE)
+    assert 'name="email"' not in response.content.decode()
 
 
 def test_guest_sees_no_form_on_article_closed_to_unlock(client, closed_article):
@@ -145,25 +194,46 @@ def test_honeypot_filled_fails_and_stores_nothing(client, article):
     assert mail.outbox == []
 
 
-def test_post_from_another_site_fails_and_stores_nothing(client, article):
-    response = client.post(
+def csrf_post(client, article, email="reader@example.jp", **headers):
+    """Open the form as a browser does (it sets the CSRF cookie), then post it with the token."""
+    html = client.get(form_url(article), headers={"HX-Request": "true"}).content.decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', html).group(1)
+    return client.post(
+        reverse("newsletters:register", args=[article.pk]),
+        {"email": email, "website": "", "csrfmiddlewaretoken": token},
+        headers={"HX-Request": "true", **headers},
+    )
+
+
+@pytest.mark.parametrize("origin", [None, "http://testserver"])
+def test_post_with_the_forms_csrf_token_is_accepted(article, origin):
+    headers = {"Origin": origin} if origin else {}
+    response = csrf_post(Client(enforce_csrf_checks=True), article, **headers)
+    assert response.status_code == 200
+    assert says(response, SENT)
+    assert Subscriber.objects.filter(email="reader@example.jp").exists()
+    assert len(mail.outbox) == 1
+
+
+def test_post_without_a_csrf_token_is_refused_and_stores_nothing(article):
+    browser = Client(enforce_csrf_checks=True)
+    browser.get(form_url(article), headers={"HX-Request": "true"})  # holds the cookie
+    response = browser.post(
         reverse("newsletters:register", args=[article.pk]),
         {"email": "reader@example.jp", "website": ""},
-        headers={"Origin": "https://attacker.example"},
     )
-    assert says(response, FAILED)
+    assert response.status_code == 403
     assert not Subscriber.objects.exists()
     assert mail.outbox == []
 
 
-def test_post_from_this_site_is_accepted(client, article):
-    response = client.post(
-        reverse("newsletters:register", args=[article.pk]),
-        {"email": "reader@example.jp", "website": ""},
-        headers={"Origin": "http://testserver"},
+def test_post_from_another_site_is_refused_and_stores_nothing(article):
+    response = csrf_post(
+        Client(enforce_csrf_checks=True), article, Origin="https://attacker.example"
     )
-    assert Subscriber.objects.filter(email="reader@example.jp").exists()
-    assert response.status_code == 200
+    assert response.status_code == 403
+    assert not Subscriber.objects.exists()
+    assert mail.outbox == []
 
 
 def test_no_more_than_three_mails_an_hour_to_one_address(client, article):
