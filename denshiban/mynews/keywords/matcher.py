@@ -54,7 +54,7 @@ class KeywordMatcher:
         boundaries = Boundaries(normalized)
         found: set[int] = set()
         for index, start, end in candidates:
-            if index not in found and start in boundaries and end in boundaries:
+            if index not in found and boundaries.on_boundaries(start, end):
                 found.add(index)
         return {self.keywords[index] for index in found}
 
@@ -73,7 +73,7 @@ class KeywordMatcher:
         chosen: list[tuple[int, int, str]] = []
         reached = 0
         for index, start, end in sorted(candidates, key=lambda c: (c[1], -c[2])):
-            if start < reached or start not in boundaries or end not in boundaries:
+            if start < reached or not boundaries.on_boundaries(start, end):
                 continue
             original_start, original_end = mapped.original_span(start, end)
             if chosen and original_start < chosen[-1][1]:

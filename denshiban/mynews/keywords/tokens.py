@@ -81,27 +81,32 @@ def token_spans(text: str) -> list[tuple[int, int]]:
 
 
 class Boundaries:
-    """Answers "is this offset a token boundary?", tokenizing a clause only when asked."""
+    """Answers "does this span start and end on token boundaries?", tokenizing a clause
+    only when a question needs it."""
 
-    __slots__ = ("_clause_ends", "_clause_starts", "_ends", "_text")
+    __slots__ = ("_clause_ends", "_clause_starts", "_ends", "_length", "_text")
 
     def __init__(self, text: str) -> None:
         self._text = text
+        self._length = len(text)
         spans = clauses(text)
         self._clause_starts = [start for start, _ in spans]
         self._clause_ends = [end for _, end in spans]
         self._ends: dict[int, set[int]] = {}
 
     def __contains__(self, offset: int) -> bool:
-        if offset <= 0 or offset >= len(self._text):
+        if offset <= 0 or offset >= self._length:
             return True
         index = bisect_right(self._clause_starts, offset) - 1
-        if self._clause_starts[index] == offset:
-            return True
+        return self._clause_starts[index] == offset or offset in self._token_ends(index)
+
+    def on_boundaries(self, start: int, end: int) -> bool:
+        """Whether ``text[start:end]`` starts and ends on token boundaries."""
+        return start in self and end in self
+
+    def _token_ends(self, index: int) -> set[int]:
         ends = self._ends.get(index)
         if ends is None:
-            ends = set(
-                clause_token_ends(self._text, self._clause_starts[index], self._clause_ends[index])
-            )
-            self._ends[index] = ends
-        return offset in ends
+            start, end = self._clause_starts[index], self._clause_ends[index]
+            ends = self._ends[index] = set(clause_token_ends(self._text, start, end))
+        return ends

@@ -1,3 +1,6 @@
+import re
+import unicodedata
+
 import pytest
 from django.core.exceptions import ValidationError
 from hypothesis import given
@@ -101,3 +104,24 @@ def test_offset_map_agrees_with_normalize_and_covers_the_text_in_order(text):
     if mapped.text:
         assert mapped.starts[0] == 0
         assert mapped.ends[-1] == len(text)
+
+
+JAPANESE_HEAVY = st.text(
+    alphabet=st.one_of(
+        st.sampled_from(
+            list("日米同盟かがｶﾞﾊﾟｰーＡＢ１２①㈱　 、。「」（）!？\u3099\u309a\u0301ßİ가\u11a8")
+        ),
+        st.characters(),
+    ),
+    max_size=60,
+)
+
+
+@given(JAPANESE_HEAVY)
+def test_normalize_equals_nfkc_of_the_whole_text(text):
+    expected = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold())
+    assert normalize(text) == expected
+
+
+def test_normalize_joins_a_voiced_mark_to_the_kana_before_it():
+    assert normalize("か\u3099と\uff76\uff9e") == "がとガ"
