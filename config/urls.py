@@ -22,6 +22,8 @@ urlpatterns = [
     path("billing/", include("denshiban.billing.urls")),
     path("charts/", include("denshiban.charts.urls")),
     path("newsletters/", include("denshiban.newsletters.urls")),
+    path("think/", include("denshiban.think.urls")),
+    path("experts/", include("denshiban.think.expert_urls")),
     path("", include("denshiban.mynews.urls")),
     path("", include("denshiban.newsroom.urls")),
 ]

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "denshiban.billing",
     "denshiban.api",
     "denshiban.newsletters",
+    "denshiban.think",
     "denshiban.mynews",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",

@@ -6,6 +6,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from denshiban.newsroom.demo import engine
+from denshiban.think.demo import seed_think
 
 
 class Command(BaseCommand):
@@ -20,6 +21,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 summary = engine.seed(content=content)
+                seed_think()
         except engine.DemoContentError as error:
             raise CommandError(f"デモ記事の内容に問題があります:\n{error}") from error
 
