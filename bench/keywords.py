@@ -19,7 +19,10 @@ the same token-boundary check); its answers are compared with the matcher's.
 from __future__ import annotations
 
 import argparse
+import ctypes
+import ctypes.util
 import gc
+import itertools
 import random
 import resource
 import statistics
@@ -45,7 +48,7 @@ TARGET_MATCH_MS = 2.0
 TARGET_BUILD_S = 30.0
 TARGET_MEMORY_MB = 1024.0
 ARTICLE_LENGTH = 2_000
-ZIPF_EXPONENT = 1.1
+ZIPF_EXPONENT = 1.0
 
 KANA = (
     "アイウエオカキクケコサシスセソタチツテトナニヌネノハヒフヘホマミムメモヤユヨラリルレロワン"
@@ -190,10 +193,18 @@ def step(title: str) -> None:
 
 
 def rss_mb() -> float:
-    """This process's resident memory now (Linux)."""
+    """This process's resident memory now (Linux), after handing freed heap back to the
+    system so that what was freed before a build is not counted as the build's."""
+    gc.collect()
+    if _MALLOC_TRIM is not None:
+        _MALLOC_TRIM(0)
     with open("/proc/self/statm") as statm:
         pages = int(statm.read().split()[1])
     return pages * resource.getpagesize() / 2**20
+
+
+_LIBC = ctypes.util.find_library("c")
+_MALLOC_TRIM = getattr(ctypes.CDLL(_LIBC), "malloc_trim", None) if _LIBC else None
 
 
 def peak_rss_mb() -> float:
@@ -236,16 +247,25 @@ def vocabulary(rng: random.Random, size: int) -> list[str]:
 def registrations(
     rng: random.Random, words: list[str], count: int, members: int
 ) -> list[tuple[int, str]]:
-    """(member, keyword) rows: every word registered at least once, the rest drawn with
-    Zipf-like weights over the words' ranks."""
-    cumulative: list[float] = []
-    total = 0.0
-    for rank in range(1, len(words) + 1):
-        total += rank**-ZIPF_EXPONENT
-        cumulative.append(total)
-    drawn = words[:count] + rng.choices(words, cum_weights=cumulative, k=max(0, count - len(words)))
-    rng.shuffle(drawn)
-    return [(index % members, word) for index, word in enumerate(drawn)]
+    """``count`` (member, keyword) rows, no member registering a word twice: every word at
+    least once, the rest drawn with Zipf-like weights over the words' ranks."""
+    cumulative = list(
+        itertools.accumulate(rank**-ZIPF_EXPONENT for rank in range(1, len(words) + 1))
+    )
+
+    def draw(k: int) -> list[str]:
+        return rng.choices(words, cum_weights=cumulative, k=k)
+
+    pool = words[:count] + draw(max(0, count - len(words)))
+    rng.shuffle(pool)
+    rows: list[tuple[int, str]] = []
+    for member in range(members):
+        mine = pool[member::members]
+        chosen = set(mine)
+        while len(chosen) < len(mine):
+            chosen.add(draw(1)[0])
+        rows.extend((member, word) for word in chosen)
+    return rows
 
 
 def article(rng: random.Random, words: list[str]) -> str:
@@ -333,16 +353,18 @@ def count_tokenized_clauses(matcher: KeywordMatcher, texts: list[str]) -> tuple[
 
 
 def build(rows: list[tuple[int, str]]) -> tuple[KeywordMatcher, float, float, float]:
-    """The matcher from the rows, with build seconds, RSS growth and Python heap peak (MB)."""
-    gc.collect()
+    """The matcher from the rows, with build seconds, RSS growth and Python heap peak (MB).
+
+    Built twice: once timed, once under tracemalloc (which slows allocation down)."""
     rss_before = rss_mb()
-    tracemalloc.start()
     seconds, matcher = timed(lambda: KeywordMatcher(keyword for _, keyword in rows))
+    rss_grown = rss_mb() - rss_before
+    tracemalloc.start()
+    KeywordMatcher(keyword for _, keyword in rows)
     _, heap_peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    gc.collect()
     assert isinstance(matcher, KeywordMatcher)
-    return matcher, seconds, rss_mb() - rss_before, heap_peak / 2**20
+    return matcher, seconds, rss_grown, heap_peak / 2**20
 
 
 def compare_libraries(distinct: list[str], texts: list[str]) -> None:
@@ -352,7 +374,6 @@ def compare_libraries(distinct: list[str], texts: list[str]) -> None:
     normalized = [normalize(text) for text in texts]
 
     def report(name: str, make: Callable[[], object], run: Callable[[object, str], object]):
-        gc.collect()
         before = rss_mb()
         seconds, automaton = timed(make)
         grown = rss_mb() - before
@@ -403,6 +424,10 @@ def main() -> None:
     for _, word in rows:
         counts[word] = counts.get(word, 0) + 1
     shared = sorted(counts.values(), reverse=True)
+    print(
+        f"registrations: {len(rows):,}, {len(rows) / args.members:.1f} per member, "
+        "no member registering a word twice"
+    )
     print(
         f"sharing: the most registered keyword has {shared[0]:,} members, the 100th "
         f"{shared[min(99, len(shared) - 1)]:,}, the median {statistics.median(shared):.0f}; "

@@ -214,3 +214,49 @@ def test_the_property_bodies_do_get_marked():
     body = '<p>日米<strong>中国</strong><a href="/search?q=中国&amp;p=1" title="中国">中国</a></p>'
     result = highlight_html(body, ["中国"])
     assert result.count(MARK) == 2
+
+
+HTMLISH = st.lists(
+    st.sampled_from(
+        [
+            "<",
+            ">",
+            "&",
+            ";",
+            "amp",
+            "#38",
+            '"',
+            "'",
+            "=",
+            "/",
+            "!--",
+            "p",
+            "a href",
+            "script",
+            "svg",
+            " ",
+            "\n",
+            "中国",
+            "日米",
+            "ロシア",
+            "sea",
+            "asean",
+            "㈱",
+            "ｶﾞ",
+            "\u3099",
+        ]
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    html=HTMLISH, keywords=st.lists(st.sampled_from(["中国", "日米", "&", "<", "a"]), max_size=3)
+)
+def test_any_input_only_gains_marks(html, keywords):
+    # Malformed input included: whatever the parser makes of it, the output is the input
+    # with whole <mark class="kw">…</mark> pairs inserted and nothing else changed.
+    result = highlight_html(html, keywords)
+    assert result.replace(MARK, "").replace("</mark>", "") == html
+    assert result.count(MARK) == result.count("</mark>")
