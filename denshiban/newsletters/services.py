@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from datetime import date
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -212,6 +213,11 @@ class FunnelStep(StrEnum):
     SUBMITTED = "submitted"
 
 
+def funnel_day() -> date:
+    """Today in Japan: the funnel's days turn at 00:00 JST."""
+    return timezone.now().astimezone(JST).date()
+
+
 def count_funnel(*, article_id: int, step: FunnelStep) -> None:
     """Add one to today's (JST) count of `step` for the article.
 
@@ -219,7 +225,7 @@ def count_funnel(*, article_id: int, step: FunnelStep) -> None:
     day's row does not exist yet, two requests may both try to create it: the loser meets
     the unique constraint and adds to the winner's row instead.
     """
-    day = timezone.now().astimezone(JST).date()
+    day = funnel_day()
     rows = FunnelDay.objects.filter(day=day, article_id=article_id)
     if rows.update(**{step: F(step) + 1}):
         return

@@ -337,3 +337,23 @@ def test_behind_one_proxy_the_readers_own_address_is_counted(rf, settings):
     settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
     request = rf.post("/", REMOTE_ADDR="10.0.0.9", HTTP_X_FORWARDED_FOR="203.0.113.7")
     assert client_ip(request) == "203.0.113.7"
+
+
+def test_guest_article_page_sets_no_cookie_and_is_stored_in_the_page_cache(article):
+    first = Client().get(article.public_path)
+    assert not first.cookies
+    assert first["X-Page-Cache"] == "miss"
+    assert Client().get(article.public_path)["X-Page-Cache"] == "hit"
+
+
+def test_guest_holding_the_csrf_cookie_still_gets_and_fills_the_page_cache(settings, article):
+    guest = Client()
+    guest.get(form_url(article), headers={"HX-Request": "true"})
+    assert settings.CSRF_COOKIE_NAME in guest.cookies
+    assert settings.SESSION_COOKIE_NAME not in guest.cookies  # the form made no session
+
+    stored = guest.get(article.public_path)
+    assert stored["X-Page-Cache"] == "miss"
+    assert not stored.cookies
+    assert guest.get(article.public_path)["X-Page-Cache"] == "hit"
+    assert Client().get(article.public_path)["X-Page-Cache"] == "hit"
