@@ -9,18 +9,23 @@ RSS and Atom for the site and the section, sitemap.xml, and the shared cache a g
 after this reader) it must never appear, the free article's head included, because
 descriptions are built from the lead.
 
-Emails: no mail carries article text yet. The newsletter issue adds article mail and its
-surface here.
+Emails: the newsletter unlock mail and a sent newsletter issue carry an article's headline
+and lead and never the text after it, whatever the article's access level (they go to
+addresses, not to readers the policy could admit).
 """
 
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
 from denshiban.access.tests.factories import ROLES, sign_in
 from denshiban.access.tests.test_policy import EXPECTED
 from denshiban.api.tests.fixtures import visible_text
+from denshiban.newsletters import sending, services
+from denshiban.newsletters.models import NewsletterIssue, Subscriber, SubscriberStatus
 from denshiban.newsroom.models import AccessLevel
 from denshiban.newsroom.tests.factories import add_article, paragraph
 
@@ -90,3 +95,58 @@ def test_marker_appears_exactly_where_the_policy_allows(site, role, level):
     sign_in(reader, role, grant_articles=[article], site=site)
 
     assert surfaces_showing_marker(reader, article) == where_allowed(role, level)
+
+
+def _mail_texts(message) -> list[str]:
+    return [message.subject, message.body, *(part.content for part in message.alternatives)]
+
+
+def _article_at(site, level: str, title: str):
+    return add_article(
+        index=site["index"],
+        section=site["section"],
+        title=title,
+        lead=LEAD,
+        access_level=level,
+        newsletter_unlock=True,
+        body=[paragraph(f"ここからが続き。{MARKER}。")],
+    )
+
+
+@pytest.mark.parametrize("level", [AccessLevel.MEMBER, AccessLevel.PAID])
+def test_unlock_mail_carries_the_headline_and_lead_only(site, level):
+    article = _article_at(site, level, "見出しはメールに載る")
+    registration = services.register(
+        email="reader@example.jp", article=article, base_url="http://testserver/"
+    )
+    assert registration.outcome == services.Outcome.SENT
+    (message,) = mail.outbox
+    texts = _mail_texts(message)
+    assert all(MARKER not in text for text in texts)
+    assert all(article.title in text and LEAD in text for text in texts[1:])
+
+
+def test_newsletter_issue_carries_headlines_and_leads_only(
+    site, django_capture_on_commit_callbacks
+):
+    articles = [_article_at(site, level, f"{level}の記事の見出し") for level in AccessLevel.values]
+    morning = services.ensure_default_newsletters()[0]
+    now = timezone.now()
+    reader = Subscriber.objects.create(
+        email="reader@example.jp",
+        status=SubscriberStatus.CONFIRMED,
+        consent_text="同意",
+        consented_at=now,
+        confirmed_at=now,
+    )
+    reader.lists.add(morning)
+    issue = NewsletterIssue.objects.create(newsletter=morning, subject="けさの主なニュース")
+    with django_capture_on_commit_callbacks(execute=True):
+        sending.request_send(issue.pk)
+
+    (message,) = mail.outbox
+    texts = _mail_texts(message)
+    assert all(MARKER not in text for text in texts)
+    for text in texts[1:]:
+        assert all(article.title in text for article in articles)
+        assert LEAD in text
