@@ -128,16 +128,22 @@ def _subscribe_offer(request: Any, member: Any) -> str:
 
 
 def gate_for(request: Any, name: str, *, next_path: str | None = None) -> Gate:
-    """The gate for the reader of `request`; a guest's is the same for every guest."""
+    """The gate for the reader of `request`; a guest's is the same for every guest.
+
+    A reader who may use the feature needs no way in, so nothing more is looked up.
+    """
     wanted = feature(name)
     user = getattr(request, "user", None)
     signed_in = bool(user is not None and user.is_authenticated)
     member = user if signed_in else None
+    permission = check(member, wanted.action)
+    if permission.allowed:
+        return Gate(name, permission, wanted.explanation, "", "", "")
     next_path = next_path or (request.get_full_path() if request is not None else "/")
     subscribe = _with_next(reverse("billing:subscribe"), next_path)
     return Gate(
         feature=name,
-        permission=check(member, wanted.action),
+        permission=permission,
         explanation=wanted.explanation,
         subscribe_label=_subscribe_offer(request, member),
         # A guest signs up first, then chooses a plan, then comes back here.

@@ -30,6 +30,7 @@ Tags:
 - ``{% feature_allowed "save-article" as allowed %}`` — whether this reader may use it.
 - ``{% follow_button kind target [name=...] [compact=True] [next=path] %}`` — the follow
   button for a topic, series, company, industry, keyword or expert (a model or an id).
+- ``{% mynews_link %}`` — the header's link to Myニュース, shown to paid members.
 - ``{% mynews_scripts %}`` — htmx and the handler that lets htmx show refusals (401, 403,
   503 answers) in place; printed once per page however often it is called. Put
   ``data-mynews-swap`` on the element whose requests may be answered with a refusal.
@@ -41,7 +42,12 @@ from typing import Any
 
 from django import template
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from denshiban.access.permissions import Action, check
 
 from .. import follows
 from ..gates import follow_feature, gate_for
@@ -132,6 +138,20 @@ def follow_button_context(
         "next": next_path,
         "following": bool(following),
     }
+
+
+@register.simple_tag(takes_context=True)
+def mynews_link(context: template.Context) -> SafeString:
+    """The header's link to Myニュース, for paid members only (no query for guests)."""
+    request = _request(context)
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or not check(user, Action.FOLLOW).allowed:
+        return mark_safe("")  # noqa: S308 - empty
+    return format_html(
+        '<a class="button button--ghost" href="{}">{}</a>',
+        reverse("mynews:mynews"),
+        _("Myニュース"),
+    )
 
 
 @register.simple_tag(takes_context=True)

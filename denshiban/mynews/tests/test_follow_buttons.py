@@ -78,7 +78,7 @@ def test_the_state_of_many_buttons_costs_what_one_costs():
         return len(captured)
 
     queries(topics[:1])  # warms what the process keeps (content types)
-    assert queries(topics[:1]) == queries(topics) == 3  # paid member, campaign, follows
+    assert queries(topics[:1]) == queries(topics) == 2  # paid member, follows
 
 
 def test_gated_panel_tag_for_saving():
