@@ -21,6 +21,7 @@ from datetime import datetime
 from typing import Any
 
 from django.apps import apps
+from django.contrib.auth import get_user_model
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -147,7 +148,7 @@ def follow(*, user: Any, kind: str, target_id: int) -> Follow:
     if kind == FollowKind.KEYWORD:
         return _register_keyword(user=user, text=name)
     # Two follows by one member at once must not both pass the limit.
-    type(user)._default_manager.select_for_update().filter(pk=user.pk).exists()
+    list(get_user_model().objects.select_for_update().filter(pk=user.pk).values_list("pk"))
     if Follow.objects.filter(user=user).exclude(kind=FollowKind.KEYWORD).count() >= FOLLOW_LIMIT:
         raise FollowLimitReached
     try:
