@@ -2,44 +2,52 @@
 
 Exactly once, also when a worker process dies mid-send:
 
+- Every recipient gets a delivery row before anything is sent; `issue.total` is written
+  only once all rows exist, so a preparation cut short is run again, never sent half-done.
 - A batch is claimed before anything leaves: its deliveries become SENDING with a claim
-  token and a lease. A claim whose lease has run out belongs to a worker that died and is
-  taken again by the next batch.
+  token and a lease, renewed while the worker sends. A claim whose lease has run out
+  belongs to a worker that died (or hung) and is taken again by the next batch.
 - Over SMTP each message is handed over in two steps: the envelope and the whole message
-  except the final "." go to the server, then the delivery is committed as SENT, then the
-  "." is written. Killed before the commit, the worker leaves a message the server never
-  completes (it discards it) and a delivery still claimed, sent again later; killed after
-  the commit, the "." is a single write away. The one gap left is the few microseconds
-  between the commit returning and that write.
-- An SMTP failure that may pass (connection refused, 4xx) puts the batch back, pauses the
-  issue with a growing delay and records the error for the admin; after MAX_RETRIES the
-  issue stops as failed with every unsent recipient marked. A refusal of one address (5xx)
-  marks that delivery failed and the issue goes on.
+  except the final "." go to the server, then the delivery is committed as SENT (only if
+  the row is still this worker's claim), then the "." is written. Killed before the commit,
+  the worker leaves a message the server never completes (it discards it) and a delivery
+  still claimed, sent again later; killed after the commit, the "." is a single write away.
+  A worker whose claim was taken over meanwhile finds its commit refused and drops the
+  connection without the ".", so two live workers never both deliver. The one gap left is
+  the few microseconds between the commit returning and the "." being written: a kill
+  exactly there loses that one message (it is recorded as sent). No ordering closes it;
+  the other order would turn it into a duplicate.
+- A failure of the server (connection refused or lost, 4xx) puts the batch back, pauses
+  the issue with a growing delay and records the error for the admin; after MAX_RETRIES
+  failures with nothing delivered in between the issue stops as failed with every unsent
+  recipient marked. A permanent refusal of one address (5xx) marks that delivery failed
+  and the issue goes on; a temporary refusal of one address pauses like a server failure
+  (a relay that throttles answers 4xx to every address), and after MAX_REFUSALS of them
+  that one delivery fails so it cannot hold the issue up.
 """
 
 from __future__ import annotations
 
-import email.policy
 import logging
-import re
 import smtplib
+import socket
 import time
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, mailers
+from django.core.mail import mailers
+from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
 from django.db import transaction
-from django.db.models import Count, Max, Q
-from django.urls import reverse
+from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from . import composing, tokens
+from . import composing
+from .composing import IssueMail
 from .models import (
     Delivery,
     DeliveryStatus,
@@ -54,15 +62,33 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-BATCH_SIZE = getattr(settings, "NEWSLETTER_BATCH_SIZE", 200)
-PARALLEL_TASKS = getattr(settings, "NEWSLETTER_PARALLEL_TASKS", 4)
-LEASE = timedelta(seconds=getattr(settings, "NEWSLETTER_LEASE_SECONDS", 120))
-RETRY_SECONDS = getattr(settings, "NEWSLETTER_RETRY_SECONDS", 30)
 MAX_RETRY_DELAY = timedelta(minutes=30)
-MAX_RETRIES = getattr(settings, "NEWSLETTER_MAX_RETRIES", 8)
+# Temporary refusals of one address before its delivery is given up.
+MAX_REFUSALS = 3
 PREPARE_CHUNK = 2000
 
 CLAIMABLE = Q(status=DeliveryStatus.PENDING) | Q(status=DeliveryStatus.SENDING)
+
+
+@dataclass(frozen=True, slots=True)
+class Tuning:
+    """The NEWSLETTER_* settings, read when used so a deployment (or a test) can set them."""
+
+    batch_size: int
+    parallel_tasks: int
+    lease: timedelta
+    retry_seconds: float
+    max_retries: int
+
+    @classmethod
+    def current(cls) -> Tuning:
+        return cls(
+            batch_size=settings.NEWSLETTER_BATCH_SIZE,
+            parallel_tasks=settings.NEWSLETTER_PARALLEL_TASKS,
+            lease=timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS),
+            retry_seconds=settings.NEWSLETTER_RETRY_SECONDS,
+            max_retries=settings.NEWSLETTER_MAX_RETRIES,
+        )
 
 
 class IssueStateError(Exception):
@@ -73,8 +99,16 @@ class TransientFailure(Exception):
     """The mail server cannot take mail now; the batch is put back and retried later."""
 
 
+class RecipientDeferred(TransientFailure):
+    """The server refused this address for now (4xx); counted against the delivery."""
+
+
 class PermanentFailure(Exception):
     """The server refused this one message or address; retrying would not help."""
+
+
+class LostClaim(Exception):
+    """Another worker took this batch over (its lease ran out); stop sending it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -182,21 +216,28 @@ def start_due_issues(now: datetime | None = None) -> int:
 
 
 def resume_stalled(now: datetime | None = None) -> int:
-    """Queue drains for sending issues nobody is working on (e.g. every worker was restarted)."""
+    """Queue work for sending issues nobody is working on (a worker died or was restarted).
+
+    The task queue forgets a task whose worker was killed, so this (run by cron through
+    newsletter_tick) is what finally picks such an issue up.
+    """
     now = now or timezone.now()
+    tuning = Tuning.current()
     resumed = 0
     for issue in NewsletterIssue.objects.filter(status=IssueStatus.SENDING):
         if issue.paused_until and issue.paused_until > now:
             continue
+        if not issue.total:
+            # Preparation never finished; given a lease's time in case it is still running.
+            if issue.started_at is None or issue.started_at < now - tuning.lease:
+                _enqueue_prepare(issue.pk)
+                resumed += 1
+            continue
         deliveries = issue.deliveries
         if deliveries.filter(status=DeliveryStatus.SENDING, lease_until__gt=now).exists():
             continue  # a worker holds a live claim: it is working
-        if not issue.total and not deliveries.exists():
-            _enqueue_prepare(issue.pk)  # the prepare task itself was lost
-            resumed += 1
-            continue
         if deliveries.filter(CLAIMABLE).exists():
-            resumed += _enqueue_drains(issue.pk, PARALLEL_TASKS) and 1
+            resumed += _enqueue_drains(issue.pk, tuning.parallel_tasks) and 1
         else:
             _finish(issue.pk, now)
     return resumed
@@ -224,12 +265,14 @@ def prepare(issue_id: int) -> int:
             chunk = []
     if chunk:
         Delivery.objects.bulk_create(chunk, ignore_conflicts=True)
+    # Written last: a total of 0 on a sending issue means "not prepared yet".
     total = Delivery.objects.filter(issue_id=issue_id).count()
     NewsletterIssue.objects.filter(pk=issue_id).update(total=total)
     if total == 0:
         _finish(issue_id, timezone.now())
     else:
-        _enqueue_drains(issue_id, min(PARALLEL_TASKS, -(-total // BATCH_SIZE)))
+        tuning = Tuning.current()
+        _enqueue_drains(issue_id, min(tuning.parallel_tasks, -(-total // tuning.batch_size)))
     return total
 
 
@@ -248,30 +291,31 @@ class DrainReport:
 
 def drain(issue_id: int) -> DrainReport:
     """Send batches of the issue until none is left to claim, or the server fails."""
+    tuning = Tuning.current()
     report = DrainReport()
-    context: SendContext | None = None
+    mail: IssueMail | None = None
     while True:
-        issue = NewsletterIssue.objects.filter(pk=issue_id).first()
+        issue = NewsletterIssue.objects.select_related("newsletter").filter(pk=issue_id).first()
         if issue is None or issue.status != IssueStatus.SENDING:
             return report
         now = timezone.now()
         if issue.paused_until and issue.paused_until > now:
             return report  # the drains queued for after the pause take over
         claim = uuid.uuid4().hex
-        if not _claim_batch(issue_id, claim, now):
+        if not _claim_batch(issue_id, claim, now, tuning):
             _finish_or_watch(issue, now)
             return report
         report.batches += 1
-        context = context or SendContext.for_issue(issue)
+        mail = mail or IssueMail.for_issue(issue)
         try:
-            _send_batch(context, claim, report)
+            _send_batch(mail, claim, report, tuning)
         except TransientFailure as failure:
             report.error = str(failure)
-            _pause(issue_id, str(failure))
+            _pause(issue_id, str(failure), tuning)
             return report
 
 
-def _claim_batch(issue_id: int, claim: str, now: datetime) -> int:
+def _claim_batch(issue_id: int, claim: str, now: datetime, tuning: Tuning) -> int:
     claimable = Q(status=DeliveryStatus.PENDING) | Q(
         status=DeliveryStatus.SENDING, lease_until__lt=now
     )
@@ -281,64 +325,16 @@ def _claim_batch(issue_id: int, claim: str, now: datetime) -> int:
             Delivery.objects.select_for_update(skip_locked=True)
             .filter(claimable, issue_id=issue_id)
             .order_by("pk")
-            .values_list("pk", flat=True)[:BATCH_SIZE]
+            .values_list("pk", flat=True)[: tuning.batch_size]
         )
         if not ids:
             return 0
         return Delivery.objects.filter(pk__in=ids).update(
-            status=DeliveryStatus.SENDING, claim=claim, lease_until=now + LEASE
+            status=DeliveryStatus.SENDING, claim=claim, lease_until=now + tuning.lease
         )
 
 
-@dataclass(slots=True)
-class SendContext:
-    issue: NewsletterIssue
-    from_email: str
-    domain: str
-    unsubscribe_base: str
-
-    @classmethod
-    def for_issue(cls, issue: NewsletterIssue) -> SendContext:
-        from_email = settings.DEFAULT_FROM_EMAIL
-        domain = parseaddr(from_email)[1].rpartition("@")[2] or "localhost"
-        placeholder = "TOKEN"
-        path = reverse("newsletters:unsubscribe", args=[placeholder])
-        return cls(
-            issue=issue,
-            from_email=from_email,
-            domain=domain,
-            unsubscribe_base=settings.SITE_URL.rstrip("/") + path.replace(placeholder, "{}"),
-        )
-
-    def unsubscribe_url(self, subscriber_id: int) -> str:
-        token = tokens.make_unsubscribe_token(subscriber_id, self.issue.newsletter_id)
-        return self.unsubscribe_base.format(token)
-
-    def message(self, subscriber_id: int, email: str) -> EmailMultiAlternatives:
-        issue = self.issue
-        url = self.unsubscribe_url(subscriber_id)
-        text = issue.text_body.replace(composing.UNSUBSCRIBE_MARK, url)
-        html = issue.html_body.replace(composing.UNSUBSCRIBE_MARK, url)
-        message = EmailMultiAlternatives(
-            subject=issue.subject,
-            body=text,
-            from_email=self.from_email,
-            to=[email],
-            headers={
-                # The same id whenever this recipient's copy is built.
-                "Message-ID": f"<newsletter.{issue.pk}.{subscriber_id}@{self.domain}>",
-                "List-Id": f"<{issue.newsletter.slug}.newsletters.{self.domain}>",
-                "List-Unsubscribe": f"<{url}>",
-                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-                "Precedence": "bulk",
-            },
-        )
-        message.attach_alternative(html, "text/html")
-        return message
-
-
-def _send_batch(context: SendContext, claim: str, report: DrainReport) -> None:
-    issue = context.issue
+def _send_batch(mail: IssueMail, claim: str, report: DrainReport, tuning: Tuning) -> None:
     rows = list(
         Delivery.objects.filter(claim=claim, status=DeliveryStatus.SENDING)
         .order_by("pk")
@@ -346,41 +342,41 @@ def _send_batch(context: SendContext, claim: str, report: DrainReport) -> None:
     )
     on_list = set(
         Subscriber.lists.through.objects.filter(
-            newsletter_id=issue.newsletter_id, subscriber_id__in=[row[1] for row in rows]
+            newsletter_id=mail.newsletter_id, subscriber_id__in=[row[1] for row in rows]
         ).values_list("subscriber_id", flat=True)
     )
     mailer = mailers.default
-    two_phase = isinstance(mailer, SMTPBackend)
-    lease_renewed = time.monotonic()
+    renew_every = tuning.lease.total_seconds() / 4
+    renewed = time.monotonic()
     try:
         mailer.open()
-        for delivery_id, subscriber_id, email, status in rows:
-            if time.monotonic() - lease_renewed > LEASE.total_seconds() / 4:
-                _renew_lease(claim)
-                lease_renewed = time.monotonic()
+        _no_delay(mailer)
+        for delivery_id, subscriber_id, address, status in rows:
+            if time.monotonic() - renewed > renew_every:
+                _renew_lease(claim, tuning)
+                renewed = time.monotonic()
             if status != SubscriberStatus.CONFIRMED or subscriber_id not in on_list:
                 _settle(delivery_id, claim, DeliveryStatus.SKIPPED)
                 report.skipped += 1
                 continue
-            message = context.message(subscriber_id, email)
             try:
-                if two_phase:
-                    _send_two_phase(
-                        mailer.connection,
-                        message,
-                        commit=lambda d=delivery_id: _settle(d, claim, DeliveryStatus.SENT),
-                        undo=lambda d=delivery_id: _settle(d, claim, DeliveryStatus.SENDING),
-                    )
-                else:
-                    mailer.send_messages([message])
-                    _settle(delivery_id, claim, DeliveryStatus.SENT)
+                _send_one(mailer, mail, claim, delivery_id, subscriber_id, address)
+            except RecipientDeferred as deferral:
+                if not _count_refusal(delivery_id, claim, str(deferral)):
+                    raise
+                report.failed += 1
             except PermanentFailure as refusal:
                 _settle(delivery_id, claim, DeliveryStatus.FAILED, error=str(refusal))
                 report.failed += 1
             else:
                 report.sent += 1
+    except LostClaim:
+        logger.warning("newsletter batch %s was taken over by another worker", claim)
+        _release(claim)
     except (smtplib.SMTPException, OSError, TransientFailure) as failure:
         _release(claim)
+        if isinstance(failure, TransientFailure):
+            raise
         raise TransientFailure(_describe(failure)) from failure
     finally:
         try:
@@ -389,50 +385,95 @@ def _send_batch(context: SendContext, claim: str, report: DrainReport) -> None:
             pass
 
 
-_EOL = re.compile(rb"\r\n|\n|\r(?!\n)")
-_LEADING_DOT = re.compile(rb"^\.", re.MULTILINE)
+def _send_one(
+    mailer: BaseEmailBackend,
+    mail: IssueMail,
+    claim: str,
+    delivery_id: int,
+    subscriber_id: int,
+    address: str,
+) -> None:
+    if not isinstance(mailer, SMTPBackend):
+        # File and test mailers: no wire to split, the message is recorded once it is out.
+        mailer.send_messages([mail.message(subscriber_id, address)])
+        _settle(delivery_id, claim, DeliveryStatus.SENT)
+        return
+    try:
+        recipient = mailer.prep_address(address)
+    except ValueError as invalid:
+        raise PermanentFailure(f"invalid address: {invalid}") from invalid
+    _hand_over(
+        mailer.connection,
+        sender=mailer.prep_address(mail.from_email),
+        recipient=recipient,
+        data=mail.wire_bytes(subscriber_id, recipient),
+        commit=lambda: _settle(delivery_id, claim, DeliveryStatus.SENT),
+        undo=lambda: _unsettle(delivery_id, claim),
+    )
 
 
-def _send_two_phase(
-    smtp: smtplib.SMTP, message: EmailMultiAlternatives, *, commit: Callable, undo: Callable
+def _hand_over(
+    smtp: smtplib.SMTP,
+    *,
+    sender: str,
+    recipient: str,
+    data: bytes,
+    commit: Callable[[], bool],
+    undo: Callable[[], bool],
 ) -> None:
     """Hand one message to the server, committing it as sent just before the final '.'.
 
-    If the server answers the '.' with a refusal, `undo` takes the commit back (a permanent
-    refusal is then recorded as failed, a temporary one is sent again later).
+    `data` has CRLF line ends and no line starting with '.'. If the server answers the
+    '.' with a refusal, `undo` takes the commit back (a permanent refusal is then recorded
+    as failed, a temporary one is sent again later).
     """
-    sender = parseaddr(message.from_email)[1]
-    recipient = message.recipients()[0]
-    data = message.message(policy=email.policy.SMTP).as_bytes()
     smtp.ehlo_or_helo_if_needed()
     code, reply = smtp.mail(sender)
     if code != 250:
         _reset(smtp)
-        raise TransientFailure(f"MAIL FROM {code} {reply!r}")
+        raise TransientFailure(f"MAIL FROM {code} {_text(reply)}")
     code, reply = smtp.rcpt(recipient)
     if code not in (250, 251):
         _reset(smtp)
         if code >= 500:
-            raise PermanentFailure(f"RCPT TO {code} {reply.decode(errors='replace')}")
-        raise TransientFailure(f"RCPT TO {code} {reply!r}")
+            raise PermanentFailure(f"RCPT TO {code} {_text(reply)}")
+        raise RecipientDeferred(f"RCPT TO {code} {_text(reply)}")
     smtp.putcmd("data")
     code, reply = smtp.getreply()
     if code != 354:
         _reset(smtp)
-        raise TransientFailure(f"DATA {code} {reply!r}")
-    body = _LEADING_DOT.sub(b"..", _EOL.sub(b"\r\n", data))
-    if not body.endswith(b"\r\n"):
-        body += b"\r\n"
-    smtp.send(body)
-    commit()
-    smtp.send(b".\r\n")
+        raise TransientFailure(f"DATA {code} {_text(reply)}")
+    try:
+        smtp.send(data)
+        committed = commit()
+    except BaseException:
+        smtp.close()  # without the '.', the server discards what it received
+        raise
+    if not committed:
+        smtp.close()
+        raise LostClaim
+    try:
+        smtp.sock.sendall(b".\r\n")
+    except OSError as failure:
+        smtp.close()
+        undo()
+        raise TransientFailure(_describe(failure)) from failure
+    # Lost from here on, the answer leaves the message as sent: the server has the '.'.
     code, reply = smtp.getreply()
     if code == 250:
         return
     undo()
     if code >= 500:
-        raise PermanentFailure(f"DATA {code} {reply.decode(errors='replace')}")
-    raise TransientFailure(f"DATA {code} {reply!r}")
+        raise PermanentFailure(f"DATA {code} {_text(reply)}")
+    raise RecipientDeferred(f"DATA {code} {_text(reply)}")
+
+
+def _no_delay(mailer: BaseEmailBackend) -> None:
+    """Send small writes at once: the lone "." after the message would otherwise wait for
+    the server's delayed acknowledgement of the message (Nagle), some 40 ms each time."""
+    sock = getattr(getattr(mailer, "connection", None), "sock", None)
+    if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
 def _reset(smtp: smtplib.SMTP) -> None:
@@ -442,21 +483,49 @@ def _reset(smtp: smtplib.SMTP) -> None:
         pass
 
 
+def _text(reply: bytes) -> str:
+    return reply.decode(errors="replace")
+
+
 def _describe(failure: BaseException) -> str:
     return f"{type(failure).__name__}: {failure}"[:480]
 
 
-def _settle(delivery_id: int, claim: str, status: str, *, error: str = "") -> None:
-    Delivery.objects.filter(pk=delivery_id, claim=claim).update(
-        status=status,
-        error=error[:480],
-        sent_at=timezone.now() if status == DeliveryStatus.SENT else None,
+def _settle(delivery_id: int, claim: str, status: str, *, error: str = "") -> bool:
+    """Record what became of a delivery, if it is still this claim's; False when it is not."""
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, claim=claim, status=DeliveryStatus.SENDING).update(
+            status=status,
+            error=error[:480],
+            sent_at=timezone.now() if status == DeliveryStatus.SENT else None,
+        )
     )
 
 
-def _renew_lease(claim: str) -> None:
+def _unsettle(delivery_id: int, claim: str) -> bool:
+    """Take back a SENT the server then refused; the caller records what it became."""
+    return bool(
+        Delivery.objects.filter(pk=delivery_id, claim=claim, status=DeliveryStatus.SENT).update(
+            status=DeliveryStatus.SENDING, sent_at=None
+        )
+    )
+
+
+def _count_refusal(delivery_id: int, claim: str, error: str) -> bool:
+    """Count a temporary refusal; True when it was the last one allowed (now failed)."""
+    Delivery.objects.filter(pk=delivery_id, claim=claim).update(
+        attempts=F("attempts") + 1, error=error[:480]
+    )
+    return bool(
+        Delivery.objects.filter(
+            pk=delivery_id, claim=claim, status=DeliveryStatus.SENDING, attempts__gte=MAX_REFUSALS
+        ).update(status=DeliveryStatus.FAILED)
+    )
+
+
+def _renew_lease(claim: str, tuning: Tuning) -> None:
     Delivery.objects.filter(claim=claim, status=DeliveryStatus.SENDING).update(
-        lease_until=timezone.now() + LEASE
+        lease_until=timezone.now() + tuning.lease
     )
 
 
@@ -467,8 +536,8 @@ def _release(claim: str) -> None:
     )
 
 
-def _pause(issue_id: int, error: str) -> None:
-    """Back off after a server failure; give up after MAX_RETRIES and say so."""
+def _pause(issue_id: int, error: str, tuning: Tuning) -> None:
+    """Back off after a server failure; give up after MAX_RETRIES in a row and say so."""
     now = timezone.now()
     logger.warning("newsletter issue %s: mail server failure: %s", issue_id, error)
     with transaction.atomic():
@@ -477,22 +546,35 @@ def _pause(issue_id: int, error: str) -> None:
             return
         if issue.paused_until and issue.paused_until > now:
             return  # another drain has already scheduled the retry
-        issue.retries += 1
+        # Failures count in a row: mail delivered since the last pause starts afresh, so a
+        # long send through a server that hiccups now and then is not given up.
+        delivered_since = issue.paused_until is not None and (
+            issue.deliveries.filter(
+                status=DeliveryStatus.SENT, sent_at__gte=issue.paused_until
+            ).exists()
+        )
+        issue.retries = 1 if delivered_since else issue.retries + 1
         issue.last_error = f"{timezone.localtime(now):%Y-%m-%d %H:%M:%S} {error}"
-        if issue.retries > MAX_RETRIES:
+        if issue.retries > tuning.max_retries:
             issue.deliveries.filter(CLAIMABLE).update(
                 status=DeliveryStatus.FAILED, claim="", error=error[:480]
             )
             issue.status = IssueStatus.FAILED
             issue.finished_at = now
             issue.save(update_fields=["retries", "last_error", "status", "finished_at"])
-            logger.error("newsletter issue %s stopped after %s retries", issue_id, MAX_RETRIES)
+            logger.error(
+                "newsletter issue %s stopped after %s retries", issue_id, tuning.max_retries
+            )
             return
-        delay = min(timedelta(seconds=RETRY_SECONDS * 2 ** (issue.retries - 1)), MAX_RETRY_DELAY)
+        delay = min(
+            timedelta(seconds=tuning.retry_seconds * 2 ** (issue.retries - 1)), MAX_RETRY_DELAY
+        )
         issue.paused_until = now + delay
         issue.save(update_fields=["retries", "last_error", "paused_until"])
         resume_at = issue.paused_until
-    transaction.on_commit(lambda: _enqueue_drains(issue_id, PARALLEL_TASKS, run_after=resume_at))
+    transaction.on_commit(
+        lambda: _enqueue_drains(issue_id, tuning.parallel_tasks, run_after=resume_at)
+    )
 
 
 def _finish_or_watch(issue: NewsletterIssue, now: datetime) -> None:

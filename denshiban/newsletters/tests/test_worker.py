@@ -1,0 +1,264 @@
+"""Issues sent by real worker processes (`manage.py db_worker`) through a real SMTP server,
+including a worker killed with SIGKILL in the middle of an issue.
+
+The workers are subprocesses on the same database as the test: a file copy of the in-memory
+SQLite test database (copied back afterwards for the assertions), or the PostgreSQL test
+database itself.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections import Counter
+from contextlib import closing
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pytest
+from django.conf import settings as django_settings
+from django.db import connection
+from django.utils import timezone
+
+from denshiban.access.tests.factories import build_site_after_flush
+from denshiban.core.testing.smtp import SMTPServer
+from denshiban.newsletters import sending, services
+from denshiban.newsletters.models import (
+    DeliveryStatus,
+    IssueStatus,
+    NewsletterIssue,
+    Subscriber,
+    SubscriberStatus,
+)
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
+
+RECIPIENTS = 300
+LEASE_SECONDS = 2
+STALLED_SECONDS = LEASE_SECONDS + 8
+ISSUE_TABLE = NewsletterIssue._meta.db_table
+
+
+class SharedDatabase:
+    """The test database as worker processes see it."""
+
+    def __init__(self, tmp_path: Path) -> None:
+        self.file: Path | None = None
+        if connection.vendor == "sqlite":
+            self.file = tmp_path / "workers.sqlite3"
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM INTO %s", [str(self.file)])
+            self.env = {"SQLITE_PATH": str(self.file)}
+        else:
+            db = connection.settings_dict
+            credentials = quote(db["USER"] or "", safe="")
+            if db["PASSWORD"]:
+                credentials += ":" + quote(db["PASSWORD"], safe="")
+            host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
+            self.env = {"DATABASE_URL": f"postgres://{credentials}@{host}/{db['NAME']}"}
+
+    def value(self, sql: str, params: list[Any]) -> Any:
+        if self.file is None:
+            with connection.cursor() as cursor:
+                cursor.execute(sql, params)
+                return cursor.fetchone()[0]
+        with closing(sqlite3.connect(self.file, timeout=10)) as copy:
+            return copy.execute(sql.replace("%s", "?"), params).fetchone()[0]
+
+    def take_back(self) -> None:
+        """Make what the workers wrote visible to this test's connection (and the ORM)."""
+        if self.file is None:
+            return
+        connection.ensure_connection()
+        with closing(sqlite3.connect(self.file)) as copy:
+            copy.backup(connection.connection)
+
+
+class Processes:
+    """manage.py commands against the shared database; workers live in their own process
+    group so a kill takes the whole worker down, as a crashed machine would."""
+
+    def __init__(self, database: SharedDatabase, smtp: SMTPServer, log_dir: Path) -> None:
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if key not in {"DATABASE_URL", "REDIS_URL", "TASKS_BACKEND", "SQLITE_PATH"}
+        }
+        self.env |= database.env | {
+            "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+            "DEBUG": "0",
+            "EMAIL_HOST": smtp.host,
+            "EMAIL_PORT": str(smtp.port),
+            "NEWSLETTER_LEASE_SECONDS": str(LEASE_SECONDS),
+            "NEWSLETTER_BATCH_SIZE": "50",
+        }
+        self.log_dir = log_dir
+        self.workers: list[subprocess.Popen] = []
+
+    def start_worker(self) -> subprocess.Popen:
+        log = open(self.log_dir / f"worker{len(self.workers)}.log", "wb")  # noqa: SIM115
+        worker = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
+            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1"],
+            cwd=django_settings.BASE_DIR,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        log.close()
+        self.workers.append(worker)
+        return worker
+
+    def kill(self, worker: subprocess.Popen) -> None:
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=10)
+
+    def tick(self) -> None:
+        done = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
+            [sys.executable, "manage.py", "newsletter_tick"],
+            cwd=django_settings.BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            timeout=60,
+        )
+        assert done.returncode == 0, done.stderr.decode()
+
+    def stop_all(self) -> None:
+        for worker in self.workers:
+            if worker.poll() is None:
+                self.kill(worker)
+
+    def logs(self) -> str:
+        return "\n".join(path.read_text() for path in sorted(self.log_dir.glob("*.log")))
+
+
+@pytest.fixture
+def site(transactional_db):
+    """The reader site, rebuilt when an earlier transactional test's flush removed the root."""
+    return build_site_after_flush()
+
+
+@pytest.fixture
+def issue(settings, site, article, django_capture_on_commit_callbacks):
+    """An issue for RECIPIENTS confirmed readers, its preparation queued in the database."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    morning = services.ensure_default_newsletters()[0]
+    now = timezone.now()
+    readers = Subscriber.objects.bulk_create(
+        Subscriber(
+            email=f"reader{n}@example.jp",
+            status=SubscriberStatus.CONFIRMED,
+            consent_text="同意",
+            consented_at=now,
+            confirmed_at=now,
+        )
+        for n in range(RECIPIENTS)
+    )
+    morning.subscribers.add(*readers)
+    issue = NewsletterIssue.objects.create(newsletter=morning, subject="けさの主なニュース")
+    with django_capture_on_commit_callbacks(execute=True):
+        sending.request_send(issue.pk)
+    return issue
+
+
+@pytest.fixture
+def running(tmp_path, issue):
+    """(shared database, SMTP server, processes); every worker is killed at the end."""
+    database = SharedDatabase(tmp_path)
+    log_dir = tmp_path / "logs"
+    log_dir.mkdir()
+    with SMTPServer() as smtp:
+        processes = Processes(database, smtp, log_dir)
+        try:
+            yield database, smtp, processes
+        finally:
+            processes.stop_all()
+
+
+def issue_status(database: SharedDatabase, issue: NewsletterIssue) -> str:
+    return database.value(f"SELECT status FROM {ISSUE_TABLE} WHERE id = %s", [issue.pk])  # noqa: S608
+
+
+def wait_until(condition, *, timeout: float, what: str, processes: Processes) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{what} within {timeout} s\n{processes.logs()}")
+        time.sleep(0.05)
+
+
+def received_per_recipient(smtp: SMTPServer) -> Counter[str]:
+    """Every message the server completed, counted per recipient (a duplicate shows as 2)."""
+    return Counter(message["To"] for message in smtp.messages)
+
+
+def assert_everyone_received_exactly_one(smtp: SMTPServer, issue: NewsletterIssue) -> None:
+    received = received_per_recipient(smtp)
+    duplicates = {to: n for to, n in received.items() if n > 1}
+    missed = {f"reader{n}@example.jp" for n in range(RECIPIENTS)} - set(received)
+    assert (duplicates, missed) == ({}, set())
+    assert len(smtp.messages) == RECIPIENTS
+    issue.refresh_from_db()
+    assert issue.status == IssueStatus.SENT
+    assert set(issue.deliveries.values_list("status", flat=True)) == {DeliveryStatus.SENT}
+    progress = sending.progress(issue)
+    assert (progress.total, progress.sent, progress.done) == (RECIPIENTS,) * 3
+
+
+def test_two_real_workers_send_an_issue_to_every_subscriber_once(running, issue):
+    database, smtp, processes = running
+    processes.start_worker()
+    processes.start_worker()
+
+    wait_until(
+        lambda: issue_status(database, issue) == IssueStatus.SENT,
+        timeout=60,
+        what=f"issue sent to {RECIPIENTS}",
+        processes=processes,
+    )
+    processes.stop_all()
+    database.take_back()
+
+    assert_everyone_received_exactly_one(smtp, issue)
+    first = smtp.messages[0]
+    assert first["Subject"] == "けさの主なニュース"
+    assert first["List-Unsubscribe"].startswith("<http")
+
+
+@pytest.mark.parametrize("kill_at", [RECIPIENTS // 3, RECIPIENTS * 2 // 3])
+def test_a_worker_killed_mid_issue_leaves_no_duplicate_and_no_one_missed(running, issue, kill_at):
+    database, smtp, processes = running
+    first = processes.start_worker()
+    wait_until(
+        lambda: len(smtp.messages) >= kill_at,
+        timeout=60,
+        what=f"{kill_at} messages before the kill",
+        processes=processes,
+    )
+    processes.kill(first)
+    received_at_kill = len(smtp.messages)
+    assert received_at_kill < RECIPIENTS, "the worker finished before it could be killed"
+
+    processes.start_worker()
+    # The new worker takes over through the drains still queued and the follow-up queued
+    # for when the dead worker's lease runs out; cron's newsletter_tick is the last resort,
+    # run here when nothing has moved for a while (a worker takes seconds to start).
+    deadline = time.monotonic() + 90
+    last_count, last_change = -1, time.monotonic()
+    while issue_status(database, issue) != IssueStatus.SENT:
+        assert time.monotonic() < deadline, processes.logs()
+        if len(smtp.messages) != last_count:
+            last_count, last_change = len(smtp.messages), time.monotonic()
+        elif time.monotonic() - last_change > STALLED_SECONDS:
+            processes.tick()
+            last_change = time.monotonic()
+        time.sleep(0.1)
+    processes.stop_all()
+    database.take_back()
+
+    assert_everyone_received_exactly_one(smtp, issue)
