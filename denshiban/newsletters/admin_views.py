@@ -29,7 +29,7 @@ from wagtail.admin.ui.tables import Column
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets import AdminPageChooser
-from wagtail.admin.widgets.button import Button
+from wagtail.admin.widgets.button import Button, HeaderButton
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views import snippets
 
@@ -190,7 +190,7 @@ def actions_context(issue: NewsletterIssue, user: Any) -> dict[str, Any]:
         "preview_url": _issue_url("issue_preview", issue),
         "preview_text_url": _issue_url("issue_preview_text", issue),
         "progress_url": _issue_url("progress", issue),
-        "schedule_form": ScheduleForm(initial={"send_at": issue.send_at}),
+        "schedule_form": ScheduleForm(initial={"send_at": issue.send_at}, auto_id="schedule-%s"),
     }
 
 
@@ -540,15 +540,12 @@ class SubscriberIndexView(snippets.IndexView):
         return super().get(request, *args, **kwargs)
 
     @cached_property
-    def header_more_buttons(self):
-        buttons = list(super().header_more_buttons)
+    def header_buttons(self):
+        buttons = list(super().header_buttons)
         if self.user_has_permission("view"):
             buttons.append(
-                Button(
-                    _("CSVをダウンロード"),
-                    url=self.get_export_url("csv"),
-                    icon_name="download",
-                    priority=100,
+                HeaderButton(
+                    _("CSVをダウンロード"), url=self.get_export_url("csv"), icon_name="download"
                 )
             )
         return buttons
