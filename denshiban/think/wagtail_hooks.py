@@ -197,8 +197,11 @@ register_snippet(ThinkGroup)
 
 
 class _ReasonFormatter(LogFormatter):
-    def format_comment(self, log_entry: Any) -> str:
-        return (log_entry.data or {}).get("reason", "")
+    """The history names the reason with the action, where editors look for it."""
+
+    def format_message(self, log_entry: Any) -> str:
+        reason = (log_entry.data or {}).get("reason", "")
+        return _("%(action)s(理由: %(reason)s)") % {"action": self.message, "reason": reason}
 
 
 @hooks.register("register_log_actions")
