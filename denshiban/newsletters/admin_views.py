@@ -30,6 +30,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 from wagtail.admin.widgets import AdminPageChooser
 from wagtail.admin.widgets.button import Button, HeaderButton
+from wagtail.log_actions import log
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.snippets.views import snippets
 
@@ -374,9 +375,10 @@ class SendView(IssueActionView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            sending.request_send(self.issue.pk)
+            issue = sending.request_send(self.issue.pk)
         except sending.IssueStateError as error:
             return self.refused(error)
+        log(instance=issue, action="newsletters.send", user=request.user)
         messages.success(request, _("送信を始めました。進み具合はこのページで確認できます。"))
         return redirect(_issue_url("progress", self.issue))
 
@@ -397,9 +399,10 @@ class ScheduleView(IssueActionView):
             return self.render_to_response(self.get_context_data(form=form))
         send_at = form.cleaned_data["send_at"]
         try:
-            sending.request_send(self.issue.pk, send_at=send_at)
+            issue = sending.request_send(self.issue.pk, send_at=send_at)
         except sending.IssueStateError as error:
             return self.refused(error)
+        log(instance=issue, action="newsletters.schedule", user=request.user)
         messages.success(
             request, _("%(when)s に配信を予約しました。") % {"when": format_jdatetime(send_at)}
         )
@@ -412,9 +415,10 @@ class CancelScheduleView(IssueActionView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         try:
-            sending.cancel_schedule(self.issue.pk)
+            issue = sending.cancel_schedule(self.issue.pk)
         except sending.IssueStateError as error:
             return self.refused(error)
+        log(instance=issue, action="newsletters.cancel_schedule", user=request.user)
         messages.success(request, _("配信の予約を取り消しました。下書きに戻っています。"))
         return redirect(_issue_url("edit", self.issue))
 

@@ -2,6 +2,7 @@
 
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, InlinePanel, ObjectList, PageChooserPanel
 from wagtail.admin.viewsets.base import ViewSet
@@ -17,6 +18,16 @@ from .models import Newsletter, NewsletterIssue, Subscriber
 # Subscribers come only from the double opt-in.
 register_permission_policy(Subscriber, ReadOnlyPermissionPolicy(Subscriber))
 register_permission_policy(NewsletterIssue, admin_views.IssuePermissionPolicy(NewsletterIssue))
+
+
+@hooks.register("register_log_actions")
+def register_sending_log_actions(actions):
+    """Who pressed 送信する, 予約する or 予約を取り消す shows in the issue's history."""
+    actions.register_action("newsletters.send", _("送信"), _("送信を開始しました"))
+    actions.register_action("newsletters.schedule", _("予約"), _("配信を予約しました"))
+    actions.register_action(
+        "newsletters.cancel_schedule", _("予約の取り消し"), _("配信の予約を取り消しました")
+    )
 
 
 class NewsletterViewSet(SnippetViewSet):

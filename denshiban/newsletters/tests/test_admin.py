@@ -10,6 +10,7 @@ from django.contrib.messages import get_messages
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from wagtail.models import ModelLogEntry
 
 from denshiban.accounts.tests.factories import UserFactory
 from denshiban.newsletters import services
@@ -202,6 +203,13 @@ def test_only_drafts_can_be_deleted(client, editor, issue):
     assert not NewsletterIssue.objects.filter(pk=issue.pk).exists()
 
 
+def test_bulk_delete_leaves_issues_that_are_not_drafts(client, editor, issue, morning):
+    sent = NewsletterIssue.objects.create(newsletter=morning, subject="送った号", status="sent")
+    bulk = reverse("wagtail_bulk_action", args=("newsletters", "newsletterissue", "delete"))
+    client.post(f"{bulk}?id={issue.pk}&id={sent.pk}")
+    assert list(NewsletterIssue.objects.values_list("subject", flat=True)) == ["送った号"]
+
+
 # ---------------------------------------------------------------------------------------
 # Sending, scheduling, cancelling
 
@@ -231,6 +239,8 @@ def test_send_now_mails_every_confirmed_subscriber_and_shows_full_progress(
     assert 'hx-trigger="every 2s"' not in html  # finished: nothing left to poll for
     listing = client.get(url("list")).content.decode()
     assert "送信 5 / 全 5(失敗 0)" in listing
+    entry = ModelLogEntry.objects.get(action="newsletters.send")
+    assert (entry.object_id, entry.user_id) == (str(issue.pk), editor.pk)
 
 
 def test_the_send_page_names_the_recipients_and_default_articles(
@@ -294,6 +304,8 @@ def test_schedule_then_cancel(client, editor, issue):
     assert response.status_code == 302
     issue.refresh_from_db()
     assert issue.status == IssueStatus.DRAFT
+    history = client.get(url("history", issue)).content.decode()
+    assert "配信を予約しました" in history and "配信の予約を取り消しました" in history
 
 
 def test_cancelling_an_issue_that_is_not_scheduled_is_refused(client, editor, issue):
