@@ -761,7 +761,9 @@ def _comment_time(article: ArticlePage, index: int, now: datetime) -> datetime:
     """Some hours after the article appeared, but settled before now."""
     start = article.first_published_at or now - SETTLED
     later = start + timedelta(hours=1 + (index * 5) % 19, minutes=(index * 13) % 60)
-    return max(start, min(later, now - SETTLED))
+    # Comments on the newest articles are spread over the time since, not stacked at one.
+    settled = now - SETTLED - timedelta(minutes=(index * 17) % 180)
+    return max(start, min(later, settled))
 
 
 def _ensure_comment(
