@@ -112,6 +112,6 @@ def _read_mail(raw: bytes) -> SentMail:
 def _text_of(message: EmailMessage) -> str:
     part = message.get_body(preferencelist=("plain",))
     if part is not None:
-        return part.get_content()
+        return part.get_content().strip()
     part = message.get_body(preferencelist=("html",))
-    return strip_tags(part.get_content()) if part is not None else ""
+    return strip_tags(part.get_content()).strip() if part is not None else ""
