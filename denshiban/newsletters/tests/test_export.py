@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import tracemalloc
 from datetime import datetime
 
 import pytest
@@ -205,3 +206,34 @@ def test_export_streams_a_long_list(client, editor, lists):
     rows = list(csv.reader(io.StringIO(b"".join(chunks).decode())))
     assert len(rows) == 2500
     assert all(row[2] == "朝刊ニュースレター" for row in rows)
+
+
+def _peak_while_streaming(subscribers) -> int:
+    tracemalloc.start()
+    try:
+        for _line in exports.stream_csv(subscribers):
+            pass
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+def test_memory_stays_flat_as_the_list_grows(lists, monkeypatch):
+    """Four times the subscribers, about the same peak: nothing holds the whole list."""
+    monkeypatch.setattr(exports, "CHUNK", 500)
+    now = datetime(2026, 5, 1, tzinfo=JST)
+    peaks = []
+    made = 0
+    for size in (2000, 8000):
+        people = Subscriber.objects.bulk_create(
+            Subscriber(email=f"r{n}@example.jp", consent_text=CONSENT, consented_at=now)
+            for n in range(made, size)
+        )
+        Subscriber.lists.through.objects.bulk_create(
+            Subscriber.lists.through(subscriber_id=person.pk, newsletter_id=lists[0].pk)
+            for person in people
+        )
+        made = size
+        peaks.append(_peak_while_streaming(Subscriber.objects.all()))
+    small, large = peaks
+    assert large < small * 1.5, peaks
