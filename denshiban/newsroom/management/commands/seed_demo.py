@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from denshiban.mynews.feed import rebuild as rebuild_feed
 from denshiban.newsroom.demo import engine
 from denshiban.think.demo import seed_think
 
@@ -22,6 +23,7 @@ class Command(BaseCommand):
             with transaction.atomic():
                 summary = engine.seed(content=content)
                 seed_think()
+                rebuild_feed()
         except engine.DemoContentError as error:
             raise CommandError(f"デモ記事の内容に問題があります:\n{error}") from error
 
