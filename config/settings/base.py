@@ -159,16 +159,22 @@ TASKS_BACKEND = os.environ.get("TASKS_BACKEND", "db").strip().lower()
 if TASKS_BACKEND == "rq":
     INSTALLED_APPS += ["django_rq", "django_tasks_rq"]
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
-    RQ_QUEUES = {"default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0"}}
+    # A job running longer than DEFAULT_TIMEOUT is killed; newsletter drains hand over well
+    # before (NEWSLETTER_DRAIN_SECONDS).
+    RQ_QUEUES = {
+        "default": {"URL": REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": 600}
+    }
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # Newsletter sending (newsletters.sending): recipients per claimed batch, drain tasks queued
-# per issue, how long a claim stays a worker's without renewal, the first retry delay after
-# a mail server failure (doubling each time) and how many retries before the issue fails.
+# per issue, how long a claim stays a worker's without renewal, how long one drain task sends
+# before handing over to a fresh one, the first retry delay after a mail server failure
+# (doubling each time) and how many failures in a row before the issue fails.
 NEWSLETTER_BATCH_SIZE = int(os.environ.get("NEWSLETTER_BATCH_SIZE", "200"))
 NEWSLETTER_PARALLEL_TASKS = int(os.environ.get("NEWSLETTER_PARALLEL_TASKS", "4"))
 NEWSLETTER_LEASE_SECONDS = float(os.environ.get("NEWSLETTER_LEASE_SECONDS", "120"))
+NEWSLETTER_DRAIN_SECONDS = float(os.environ.get("NEWSLETTER_DRAIN_SECONDS", "60"))
 NEWSLETTER_RETRY_SECONDS = float(os.environ.get("NEWSLETTER_RETRY_SECONDS", "30"))
 NEWSLETTER_MAX_RETRIES = int(os.environ.get("NEWSLETTER_MAX_RETRIES", "8"))
 

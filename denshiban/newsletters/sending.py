@@ -28,7 +28,9 @@ Exactly once, also when a worker process dies mid-send:
 
 from __future__ import annotations
 
+import functools
 import logging
+import re
 import smtplib
 import socket
 import time
@@ -41,7 +43,7 @@ from django.conf import settings
 from django.core.mail import mailers
 from django.core.mail.backends.base import BaseEmailBackend
 from django.core.mail.backends.smtp import EmailBackend as SMTPBackend
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, F, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -79,6 +81,7 @@ class Tuning:
     lease: timedelta
     retry_seconds: float
     max_retries: int
+    drain_seconds: float
 
     @classmethod
     def current(cls) -> Tuning:
@@ -88,6 +91,7 @@ class Tuning:
             lease=timedelta(seconds=settings.NEWSLETTER_LEASE_SECONDS),
             retry_seconds=settings.NEWSLETTER_RETRY_SECONDS,
             max_retries=settings.NEWSLETTER_MAX_RETRIES,
+            drain_seconds=settings.NEWSLETTER_DRAIN_SECONDS,
         )
 
 
@@ -290,11 +294,20 @@ class DrainReport:
 
 
 def drain(issue_id: int) -> DrainReport:
-    """Send batches of the issue until none is left to claim, or the server fails."""
+    """Send batches of the issue until none is left to claim, or the server fails.
+
+    After NEWSLETTER_DRAIN_SECONDS the task hands over to a fresh one queued behind the
+    rest, so a long issue neither outlives the queue's job timeout nor keeps other
+    background work (publishing) waiting.
+    """
     tuning = Tuning.current()
     report = DrainReport()
     mail: IssueMail | None = None
+    started = time.monotonic()
     while True:
+        if report.batches and time.monotonic() - started > tuning.drain_seconds:
+            _enqueue_drains(issue_id, 1)
+            return report
         issue = NewsletterIssue.objects.select_related("newsletter").filter(pk=issue_id).first()
         if issue is None or issue.status != IssueStatus.SENDING:
             return report
@@ -346,6 +359,7 @@ def _send_batch(mail: IssueMail, claim: str, report: DrainReport, tuning: Tuning
         ).values_list("subscriber_id", flat=True)
     )
     mailer = mailers.default
+    sender = mailer.prep_address(mail.from_email) if isinstance(mailer, SMTPBackend) else ""
     renew_every = tuning.lease.total_seconds() / 4
     renewed = time.monotonic()
     try:
@@ -360,7 +374,7 @@ def _send_batch(mail: IssueMail, claim: str, report: DrainReport, tuning: Tuning
                 report.skipped += 1
                 continue
             try:
-                _send_one(mailer, mail, claim, delivery_id, subscriber_id, address)
+                _send_one(mailer, sender, mail, claim, delivery_id, subscriber_id, address)
             except RecipientDeferred as deferral:
                 if not _count_refusal(delivery_id, claim, str(deferral)):
                     raise
@@ -387,6 +401,7 @@ def _send_batch(mail: IssueMail, claim: str, report: DrainReport, tuning: Tuning
 
 def _send_one(
     mailer: BaseEmailBackend,
+    sender: str,
     mail: IssueMail,
     claim: str,
     delivery_id: int,
@@ -399,17 +414,28 @@ def _send_one(
         _settle(delivery_id, claim, DeliveryStatus.SENT)
         return
     try:
-        recipient = mailer.prep_address(address)
+        recipient = _smtp_address(mailer, address)
     except ValueError as invalid:
         raise PermanentFailure(f"invalid address: {invalid}") from invalid
     _hand_over(
         mailer.connection,
-        sender=mailer.prep_address(mail.from_email),
+        sender=sender,
         recipient=recipient,
         data=mail.wire_bytes(subscriber_id, recipient),
-        commit=lambda: _settle(delivery_id, claim, DeliveryStatus.SENT),
+        commit=lambda: _commit_sent(delivery_id, claim),
         undo=lambda: _unsettle(delivery_id, claim),
     )
+
+
+# A plain ASCII addr-spec needs none of prep_address's parsing (IDNA, display names),
+# which costs more than the rest of building the message.
+_PLAIN_ADDRESS = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+
+
+def _smtp_address(mailer: SMTPBackend, address: str) -> str:
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return address
+    return mailer.prep_address(address)
 
 
 def _hand_over(
@@ -500,6 +526,32 @@ def _settle(delivery_id: int, claim: str, status: str, *, error: str = "") -> bo
             sent_at=timezone.now() if status == DeliveryStatus.SENT else None,
         )
     )
+
+
+@functools.cache
+def _commit_sent_sql() -> str:
+    """UPDATE for the commit before the final '.', the one statement run per message:
+    written once instead of built by the ORM every time (a third of a worker's CPU)."""
+    table = connection.ops.quote_name(Delivery._meta.db_table)
+    column = {
+        field.name: connection.ops.quote_name(field.column) for field in Delivery._meta.fields
+    }
+    return (
+        f"UPDATE {table} SET {column['status']} = %s, {column['error']} = '',"  # noqa: S608
+        f" {column['sent_at']} = %s WHERE {column['id']} = %s AND {column['claim']} = %s"
+        f" AND {column['status']} = %s"
+    )
+
+
+def _commit_sent(delivery_id: int, claim: str) -> bool:
+    """_settle(…, SENT) for the hot path; False when the row is no longer this claim's."""
+    sent_at = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _commit_sent_sql(),
+            [DeliveryStatus.SENT, sent_at, delivery_id, claim, DeliveryStatus.SENDING],
+        )
+        return cursor.rowcount == 1
 
 
 def _unsettle(delivery_id: int, claim: str) -> bool:

@@ -350,6 +350,21 @@ def test_a_batch_taken_over_by_another_worker_is_not_sent_twice(settings, prepar
     }
 
 
+def test_a_drain_past_its_time_hands_over_to_a_fresh_task(settings, prepared, scripted):
+    settings.NEWSLETTER_BATCH_SIZE = 2
+    settings.NEWSLETTER_DRAIN_SECONDS = 0
+    backend = drain_issue.get_backend()
+    backend.clear()
+
+    report = sending.drain(prepared.pk)
+
+    assert (report.batches, report.sent) == (1, 2)
+    assert [(r.task.name, r.args, r.task.run_after) for r in backend.results] == [
+        (drain_issue.name, [prepared.pk], None)
+    ]
+    assert sending.progress(prepared).pending == 4
+
+
 def test_a_due_scheduled_issue_is_started_by_newsletter_tick(
     issue, morning, django_capture_on_commit_callbacks
 ):
