@@ -11,6 +11,7 @@ carried back to the source, so ``&amp;`` or ``&quot;`` is never cut in two.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Iterable
 from functools import lru_cache
@@ -32,6 +33,10 @@ UNMARKED_ELEMENTS = frozenset(
     {"script", "style", "template", "title", "textarea", "select", "svg", "math", "mark"}
 )
 
+# Joins an article's texts for one pass of the automaton: NFKC and case folding leave it as
+# it is, it is not white space, and keywords hold none.
+_TEXT_SEPARATOR = "\x00"
+
 # html.unescape's own pattern for one character reference.
 _CHARREF = re.compile(r"&(#[0-9]+;?|#[xX][0-9a-fA-F]+;?|[^\t\n\f <&#;]{1,32};?)")
 # A "<" that a browser could read as the start of markup: such text is left alone.
@@ -48,10 +53,9 @@ def highlight_html(html: str, keywords: Iterable[str]) -> SafeString:
     matcher = _matcher_for(keywords)
     if not matcher.keywords or not matcher.occurs_in(unescape(html)):
         return mark_safe(html)  # noqa: S308 - the caller's HTML, unchanged
-    nodes = _TextNodes(html)
     out: list[str] = []
     position = 0
-    for start, end, text in nodes.texts():
+    for start, end, text in _with_candidates(_TextNodes(html).texts(), matcher):
         if start < position:
             continue
         out.append(html[position:start])
@@ -61,14 +65,26 @@ def highlight_html(html: str, keywords: Iterable[str]) -> SafeString:
     return mark_safe("".join(out))  # noqa: S308 - marks inserted into the caller's HTML
 
 
+def _with_candidates(
+    texts: list[tuple[int, int, str]], matcher: KeywordMatcher
+) -> list[tuple[int, int, str]]:
+    """The texts in which the automaton finds anything, picked in one pass over all of them
+    (an article has dozens of texts, and most hold no keyword)."""
+    joined = normalize(_TEXT_SEPARATOR.join(text for _, _, text in texts))
+    separators = [match.start() for match in re.finditer(_TEXT_SEPARATOR, joined)]
+    holding = {bisect_left(separators, start) for _, start, _ in matcher.candidates(joined)}
+    return [texts[index] for index in sorted(holding)]
+
+
 def _matcher_for(keywords: Iterable[str]) -> KeywordMatcher:
-    return _cached_matcher(frozenset(normalize(keyword).strip() for keyword in keywords))
+    return _cached_matcher(keywords if isinstance(keywords, tuple) else tuple(keywords))
 
 
 @lru_cache(maxsize=512)
-def _cached_matcher(keywords: frozenset[str]) -> KeywordMatcher:
-    """A member's keywords change rarely and are read on every page: keep their automata."""
-    return KeywordMatcher(keywords)
+def _cached_matcher(keywords: tuple[str, ...]) -> KeywordMatcher:
+    """A member's keywords change rarely and are read on every page, often once per
+    headline of a list: their automaton is built once and kept."""
+    return KeywordMatcher(normalize(keyword).strip() for keyword in keywords)
 
 
 def _mark(text: str, matcher: KeywordMatcher, write: Callable[[str], str]) -> str:
@@ -162,7 +178,9 @@ class _TextNodes(HTMLParser):
 
     def _is_plain_text(self, start: int, end: int, text: str) -> bool:
         source = self._source[start:end]
-        return not _MARKUP_START.search(source) and unescape(source) == text
+        if _MARKUP_START.search(source):
+            return False
+        return source == text if "&" not in source else unescape(source) == text
 
     def _offset(self) -> int:
         line, column = self.getpos()
@@ -185,7 +203,8 @@ class _TextNodes(HTMLParser):
             self._open[tag] -= 1
 
     def handle_data(self, data: str) -> None:
-        self._record(None if self._open.total() else data)
+        # White space between tags holds no keyword (keywords are stripped).
+        self._record(None if self._open.total() or data.isspace() else data)
 
     def handle_comment(self, data: str) -> None:
         self._record(None)

@@ -34,8 +34,9 @@ class KeywordMatcher:
     def __len__(self) -> int:
         return len(self.keywords)
 
-    def _candidates(self, normalized: str) -> list[tuple[int, int, int]]:
-        """(keyword index, start, end) of every occurrence, overlapping ones included."""
+    def candidates(self, normalized: str) -> list[tuple[int, int, int]]:
+        """(index in ``keywords``, start, end) of every occurrence of every keyword in
+        already normalized text, overlapping ones included, token boundaries aside."""
         if self._automaton is None or not normalized:
             return []
         return self._automaton.find_matches_as_indexes(normalized, overlapping=True)
@@ -43,12 +44,12 @@ class KeywordMatcher:
     def occurs_in(self, text: str) -> bool:
         """Whether any keyword occurs in ``text`` at all, boundaries aside: a cheap test
         that lets callers skip the exact work for text that cannot match."""
-        return bool(self._candidates(normalize(text)))
+        return bool(self.candidates(normalize(text)))
 
     def find(self, text: str) -> set[str]:
         """The keywords (normalized) that occur in ``text`` on token boundaries."""
         normalized = normalize(text)
-        candidates = self._candidates(normalized)
+        candidates = self.candidates(normalized)
         if not candidates:
             return set()
         boundaries = Boundaries(normalized)
@@ -61,14 +62,13 @@ class KeywordMatcher:
     def spans(self, text: str) -> list[tuple[int, int, str]]:
         """(start, end, keyword) in ``text``'s own offsets, for highlighting: occurrences on
         token boundaries, the leftmost first and the longest of those, none overlapping."""
-        if self._automaton is None or not text:
+        if self._automaton is None or not self.candidates(normalize(text)):
             return []
+        # The offset map costs a step per character: built only for text with a candidate.
         mapped = normalize_with_offsets(text)
         if mapped is None:
             return []
-        candidates = self._candidates(mapped.text)
-        if not candidates:
-            return []
+        candidates = self.candidates(mapped.text)
         boundaries = Boundaries(mapped.text)
         chosen: list[tuple[int, int, str]] = []
         reached = 0

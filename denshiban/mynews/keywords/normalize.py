@@ -29,8 +29,7 @@ _SPACES = re.compile(r"\s+")
 # before it, so only the runs of other characters go through NFKC, each with the character
 # before it (a voiced mark joins it: か + ゙ → が). The result is NFKC of the whole text.
 _NEEDS_NFKC = re.compile(
-    r".?[^\t\n\r\x20-\x7e\u3001\u3002\u300c-\u300f\u3041-\u3096\u30a1-\u30fc\u4e00-\u9fff]+",
-    re.DOTALL,
+    r"[^\t\n\r\x20-\x7e\u3001\u3002\u300c-\u300f\u3041-\u3096\u30a1-\u30fc\u4e00-\u9fff]+"
 )
 
 # Hangul vowels and final consonants compose with the syllable before them although they are
@@ -40,11 +39,21 @@ _HANGUL_JOINERS = ((0x1160, 0x11FF), (0xD7B0, 0xD7FF))
 
 def normalize(text: str) -> str:
     """NFKC, then case folding, then one space for each run of white space."""
-    return _SPACES.sub(" ", _NEEDS_NFKC.sub(_nfkc, text).casefold())
+    return _SPACES.sub(" ", _nfkc(text).casefold())
 
 
-def _nfkc(run: re.Match[str]) -> str:
-    return unicodedata.normalize("NFKC", run.group())
+def _nfkc(text: str) -> str:
+    pieces: list[str] = []
+    done = 0
+    for run in _NEEDS_NFKC.finditer(text):
+        start = run.start() - 1 if run.start() > done else run.start()
+        pieces.append(text[done:start])
+        pieces.append(unicodedata.normalize("NFKC", text[start : run.end()]))
+        done = run.end()
+    if not pieces:
+        return text
+    pieces.append(text[done:])
+    return "".join(pieces)
 
 
 def clean_keyword(raw: str) -> str:
