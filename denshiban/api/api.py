@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from . import articles, charts, companies, sections, series, think, topics
+from . import articles, charts, companies, keywords, saved, sections, series, think, topics
 
 
 class ReadableJSONRenderer(JSONRenderer):
@@ -30,6 +30,8 @@ api.add_router("/topics", topics.router)
 api.add_router("/series", series.router)
 api.add_router("/companies", companies.router)
 api.add_router("/charts", charts.router)
+api.add_router("/keywords", keywords.router)
+api.add_router("/saved", saved.router)
 api.add_router("/think", think.router)
 
 

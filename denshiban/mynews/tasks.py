@@ -6,13 +6,13 @@ automaton of every registered keyword and its keyword feed entries are made to a
 last 30 days of articles, so the member's Myニュース has its articles at once.
 
 Each worker process keeps one automaton (`keywords.get_matcher`) and rebuilds it only when
-the keywords version moves. With a shared cache (Redis) the version is a token there,
-moved after every commit that creates or deletes a Keyword. The local-memory cache of the
-embedded setup is private to each process, so a worker could never see the web process
-move it: there the version is the newest Keyword id instead (one index lookup). Ids only
-grow, so every new keyword changes it; a deleted keyword may linger in a worker's
-automaton until the next registration, which does no harm because matches are turned
-into Keyword rows that still exist.
+the keywords version moves. The version is a token in the shared cache, moved after every
+commit that creates or deletes a Keyword, together with the newest Keyword id (one index
+lookup). The id is what a worker relies on when the cache is not shared: the local-memory
+cache of the embedded setup is private to each process, so a worker never sees the web
+process move the token, but it does see a new id, and ids only grow. A deleted keyword may
+then linger in a worker's automaton until the next registration, which does no harm:
+matches are turned into Keyword rows that still exist.
 """
 
 from __future__ import annotations
@@ -23,9 +23,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
-from django.core.cache import cache, caches
-from django.core.cache.backends.dummy import DummyCache
-from django.core.cache.backends.locmem import LocMemCache
+from django.core.cache import cache
 from django.db import transaction
 from django.db.models import Max
 from django.tasks import task
@@ -43,19 +41,14 @@ BACKFILL_DAYS = 30
 _ARTICLE_FIELDS = ("id", "title", "lead", "body", "first_published_at", "last_published_at")
 
 
-def _cache_is_shared() -> bool:
-    return not isinstance(caches["default"], LocMemCache | DummyCache)
-
-
 def keywords_version() -> str:
     """Names the set of registered keywords a worker's automaton must reflect."""
-    if _cache_is_shared():
-        version = cache.get(KEYWORDS_VERSION_KEY)
-        if version is None:
-            cache.add(KEYWORDS_VERSION_KEY, uuid4().hex, timeout=None)
-            version = cache.get(KEYWORDS_VERSION_KEY)
-        return f"cache:{version}"
-    return f"id:{Keyword.objects.aggregate(latest=Max('pk'))['latest']}"
+    token = cache.get(KEYWORDS_VERSION_KEY)
+    if token is None:
+        cache.add(KEYWORDS_VERSION_KEY, uuid4().hex, timeout=None)
+        token = cache.get(KEYWORDS_VERSION_KEY)
+    newest = Keyword.objects.aggregate(newest=Max("pk"))["newest"]
+    return f"{token}:{newest}"
 
 
 def bump_keywords_version() -> None:

@@ -1,0 +1,276 @@
+"""Saved articles and charts in the API: the same lists as the pages, for any device.
+
+GET, POST and DELETE /saved/articles and /saved/charts. Paid members only, with the
+pages' words: a guest gets 401 「有料会員の方のみご利用になれます。」, a free or lapsed member
+403 「権限不足のため、保存できません」, a failure 503 「操作を実行できませんでした。…」.
+Writes use the site's session; whenever the session cookie comes with a write, the CSRF
+token must come too (header X-CSRFToken). Every answer is the member's own (no-store).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.db import DatabaseError
+from django.http import HttpRequest, HttpResponse
+from django.utils.cache import add_never_cache_headers
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.security import APIKeyCookie
+from ninja.utils import check_csrf
+
+from denshiban.access.permissions import Action, check
+from denshiban.mynews import saving
+from denshiban.mynews.gates import FAILURE_STATUS, failure_message, failure_title
+
+from .charts import chart_out
+from .schemas import ChartOut, ErrorOut, SectionRef
+
+logger = logging.getLogger(__name__)
+
+router = Router(tags=["保存"])
+
+
+class MemberSession(APIKeyCookie):
+    """The reader's session, guest or member; CSRF is checked whenever the cookie is sent.
+
+    Guests pass through so that the endpoint refuses them in the paper's words (401);
+    without a session cookie a request carries no one's authority to forge.
+    """
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request: HttpRequest) -> str | None:
+        key = request.COOKIES.get(self.param_name)
+        if key and check_csrf(request) is not None:
+            raise HttpError(
+                403, "CSRFトークンを確認できませんでした。ページを読み込み直してください。"
+            )
+        return key
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        return request.user
+
+
+member_session = MemberSession()
+
+
+class FailureOut(Schema):
+    title: str
+    detail: str
+
+
+def refusal(request: HttpRequest, action: Action) -> Status | None:
+    """401 or 403 with the paper's words, or None when the reader may go on."""
+    permission = check(request.user, action)
+    if permission.allowed:
+        return None
+    return Status(permission.status, {"detail": permission.message})
+
+
+def failure() -> Status:
+    logger.exception("mynews API write failed")
+    return Status(FAILURE_STATUS, {"title": failure_title(), "detail": failure_message()})
+
+
+def private(response: HttpResponse) -> None:
+    add_never_cache_headers(response)
+
+
+class PageQuery(Schema):
+    page: int = Field(1, ge=1)
+
+
+class SavedArticleOut(Schema):
+    article_id: int
+    headline: str
+    lead: str
+    url: str
+    section: SectionRef | None
+    access_level: str
+    published_at: datetime | None
+    saved_at: datetime
+
+
+class SavedArticleList(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[SavedArticleOut]
+
+
+class SavedChartOut(Schema):
+    chart_id: int
+    title: str
+    visible: bool = Field(description="掲載記事を今読める場合だけ true。false のとき chart は null")
+    chart: ChartOut | None
+    saved_at: datetime
+
+
+class SavedChartList(Schema):
+    count: int
+    page: int
+    page_size: int
+    items: list[SavedChartOut]
+
+
+class SaveArticleIn(Schema):
+    article_id: int
+
+
+class SaveChartIn(Schema):
+    chart_id: int
+
+
+class SavedOut(Schema):
+    id: int
+    saved: bool
+    saved_at: datetime
+
+
+def _page(paginated: Any, items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "count": paginated.paginator.count,
+        "page": paginated.number,
+        "page_size": paginated.paginator.per_page,
+        "items": items,
+    }
+
+
+def _article_out(request: HttpRequest, item: saving.SavedArticleItem) -> dict[str, Any]:
+    article = item.article
+    section = article.section
+    return {
+        "article_id": article.pk,
+        "headline": article.title,
+        "lead": article.lead,
+        "url": request.build_absolute_uri(article.public_path),
+        "section": {
+            "slug": section.slug,
+            "title": section.title,
+            "url": request.build_absolute_uri(section.public_path),
+        }
+        if section.slug
+        else None,
+        "access_level": article.access_level,
+        "published_at": article.published_at,
+        "saved_at": item.saved_at,
+    }
+
+
+def _chart_out(request: HttpRequest, item: saving.SavedChartItem) -> dict[str, Any]:
+    return {
+        "chart_id": item.chart.pk,
+        "title": item.chart.title,
+        "visible": item.visible,
+        "chart": chart_out(request, item.chart) if item.visible else None,
+        "saved_at": item.saved_at,
+    }
+
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, FAILURE_STATUS: FailureOut}
+
+
+@router.get(
+    "/articles",
+    response={200: SavedArticleList, **ERRORS},
+    auth=member_session,
+    summary="保存した記事(新しく保存した順)",
+)
+def list_saved_articles(
+    request: HttpRequest, response: HttpResponse, query: Query[PageQuery]
+) -> Any:
+    private(response)
+    if (refused := refusal(request, Action.SAVE)) is not None:
+        return refused
+    paginated = saving.saved_articles(request.user, query.page)
+    return _page(paginated, [_article_out(request, item) for item in paginated.object_list])
+
+
+@router.post(
+    "/articles",
+    response={201: SavedOut, **ERRORS},
+    auth=member_session,
+    summary="記事を保存する(保存済みなら何もしない)",
+)
+def save_article(request: HttpRequest, response: HttpResponse, payload: SaveArticleIn) -> Any:
+    private(response)
+    try:
+        saved = saving.save_article(user=request.user, article_id=payload.article_id)
+    except saving.SaveRefused as refused:
+        return Status(refused.permission.status, {"detail": refused.permission.message})
+    except saving.SaveTargetNotFound:
+        return Status(404, {"detail": "記事が見つかりませんでした。"})
+    except DatabaseError:
+        return failure()
+    return Status(201, {"id": saved.article_id, "saved": True, "saved_at": saved.created_at})
+
+
+@router.delete(
+    "/articles/{int:article_id}",
+    response={204: None, **ERRORS},
+    auth=member_session,
+    summary="記事の保存を取り消す",
+)
+def unsave_article(request: HttpRequest, response: HttpResponse, article_id: int) -> Any:
+    private(response)
+    try:
+        saving.unsave_article(user=request.user, article_id=article_id)
+    except saving.SaveRefused as refused:
+        return Status(refused.permission.status, {"detail": refused.permission.message})
+    except DatabaseError:
+        return failure()
+    return Status(204, None)
+
+
+@router.get(
+    "/charts",
+    response={200: SavedChartList, **ERRORS},
+    auth=member_session,
+    summary="保存した図表(新しく保存した順)",
+)
+def list_saved_charts(request: HttpRequest, response: HttpResponse, query: Query[PageQuery]) -> Any:
+    private(response)
+    if (refused := refusal(request, Action.SAVE)) is not None:
+        return refused
+    paginated = saving.saved_charts(request.user, query.page)
+    return _page(paginated, [_chart_out(request, item) for item in paginated.object_list])
+
+
+@router.post(
+    "/charts",
+    response={201: SavedOut, **ERRORS},
+    auth=member_session,
+    summary="図表を保存する(保存済みなら何もしない)",
+)
+def save_chart(request: HttpRequest, response: HttpResponse, payload: SaveChartIn) -> Any:
+    private(response)
+    try:
+        saved = saving.save_chart(user=request.user, chart_id=payload.chart_id)
+    except saving.SaveRefused as refused:
+        return Status(refused.permission.status, {"detail": refused.permission.message})
+    except saving.SaveTargetNotFound:
+        return Status(404, {"detail": "図表が見つかりませんでした。"})
+    except DatabaseError:
+        return failure()
+    return Status(201, {"id": saved.chart_id, "saved": True, "saved_at": saved.created_at})
+
+
+@router.delete(
+    "/charts/{int:chart_id}",
+    response={204: None, **ERRORS},
+    auth=member_session,
+    summary="図表の保存を取り消す",
+)
+def unsave_chart(request: HttpRequest, response: HttpResponse, chart_id: int) -> Any:
+    private(response)
+    try:
+        saving.unsave_chart(user=request.user, chart_id=chart_id)
+    except saving.SaveRefused as refused:
+        return Status(refused.permission.status, {"detail": refused.permission.message})
+    except DatabaseError:
+        return failure()
+    return Status(204, None)
