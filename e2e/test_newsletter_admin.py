@@ -137,6 +137,12 @@ def test_editor_sends_an_issue_and_reads_the_funnel(
     assert issue.status == IssueStatus.SENT
     page.screenshot(path=screenshot_dir / "newsletter-admin-progress.png", full_page=True)
 
+    # A sent issue is a record: its edit page sends the editor to the read-only view.
+    page.goto(f"{base}{NS}/edit/{issue.pk}/")
+    expect(page.get_by_text("送信を始めた配信は編集できません。")).to_be_visible()
+    expect(page.get_by_role("link", name="送信する")).to_have_count(0)
+    page.screenshot(path=screenshot_dir / "newsletter-admin-issue-sent.png", full_page=True)
+
     # An issue the mail server is refusing: retrying, with the error and the next try; the
     # page keeps asking for the numbers and shows the issue finishing when it does.
     failing = NewsletterIssue.objects.create(newsletter=morning, subject="夕刊ニュースレター")

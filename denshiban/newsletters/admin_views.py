@@ -200,7 +200,8 @@ class IssueEditView(snippets.EditView):
 
     def get(self, request, *args, **kwargs):
         if not is_editable(self.object):
-            return self.refuse()
+            messages.warning(request, not_editable_message())
+            return redirect(_issue_url("inspect", self.object))
         return super().get(request, *args, **kwargs)
 
     def post(self, request, *args, **kwargs):
@@ -238,6 +239,16 @@ class IssueEditView(snippets.EditView):
 
 
 class IssueInspectView(snippets.InspectView):
+    # Wagtail's inspect view prints datetimes without turning them into Japan time.
+    def get_send_at_display_value(self) -> str:
+        return format_jdatetime(self.object.send_at) or "—"
+
+    def get_started_at_display_value(self) -> str:
+        return format_jdatetime(self.object.started_at) or "—"
+
+    def get_finished_at_display_value(self) -> str:
+        return format_jdatetime(self.object.finished_at) or "—"
+
     def get_edit_url(self):
         if is_editable(self.object):
             return super().get_edit_url()

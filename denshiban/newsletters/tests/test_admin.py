@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.contrib.auth.models import Group, Permission
@@ -13,6 +13,7 @@ from django.utils import timezone
 from wagtail.models import ModelLogEntry
 
 from denshiban.accounts.tests.factories import UserFactory
+from denshiban.core.dates import JST
 from denshiban.newsletters import services
 from denshiban.newsletters.models import (
     Delivery,
@@ -184,8 +185,12 @@ def test_an_edit_posted_after_sending_started_changes_nothing(
 
 
 def test_the_inspect_page_of_a_sent_issue_offers_no_edit_or_send(client, editor, issue):
-    NewsletterIssue.objects.filter(pk=issue.pk).update(status=IssueStatus.SENT)
+    started = datetime(2026, 5, 1, 7, 0, tzinfo=JST)
+    NewsletterIssue.objects.filter(pk=issue.pk).update(
+        status=IssueStatus.SENT, started_at=started, finished_at=started + timedelta(minutes=3)
+    )
     html = client.get(url("inspect", issue)).content.decode()
+    assert "2026年5月1日 7:00" in html and "2026年5月1日 7:03" in html
     assert url("edit", issue) not in html
     assert url("send", issue) not in html
     assert url("progress", issue) in html
