@@ -2,7 +2,8 @@
 
 A member types ＵＳスチール, the article says USスチール and the headline ｕｓスチール: all three
 are the same word to a reader, so keywords are stored, and text is searched, in a single form
-(NFKC, case-folded, runs of white space as one space). Highlighting needs to go back from that
+(NFKC, case-folded, each run of white space as one space, or as one line break if it holds
+one: lines stay apart). Highlighting needs to go back from that
 form to the text as written, and NFKC changes lengths (㈱ becomes (株), ｶﾞ becomes ガ), so
 ``normalize_with_offsets`` also says where each normalized character came from.
 """
@@ -38,8 +39,13 @@ _HANGUL_JOINERS = ((0x1160, 0x11FF), (0xD7B0, 0xD7FF))
 
 
 def normalize(text: str) -> str:
-    """NFKC, then case folding, then one space for each run of white space."""
-    return _SPACES.sub(" ", _nfkc(text).casefold())
+    """NFKC, then case folding, then one space for each run of white space (one line break
+    for a run that holds one: a headline and its lead are not one phrase)."""
+    return _SPACES.sub(_one_space, _nfkc(text).casefold())
+
+
+def _one_space(run: re.Match[str]) -> str:
+    return "\n" if "\n" in run.group() else " "
 
 
 def _nfkc(text: str) -> str:
@@ -109,7 +115,7 @@ def normalize_with_offsets(text: str) -> NormalizedText | None:
         i = j
     joined = "".join(folded)
     normalized = normalize(text)
-    if _SPACES.sub(" ", joined) != normalized:
+    if _SPACES.sub(_one_space, joined) != normalized:
         return None
     if joined == normalized:
         return NormalizedText(normalized, tuple(starts), tuple(ends))
@@ -125,7 +131,7 @@ def _collapse_spaces(text: str, starts: list[int], ends: list[int]) -> Normalize
         out.append(text[position : run.start()])
         new_starts.extend(starts[position : run.start()])
         new_ends.extend(ends[position : run.start()])
-        out.append(" ")
+        out.append(_one_space(run))
         new_starts.append(starts[run.start()])
         new_ends.append(ends[run.end() - 1])
         position = run.end()

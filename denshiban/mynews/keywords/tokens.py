@@ -5,9 +5,9 @@ A keyword matches only from a token boundary to a token boundary, so ロシ does
 日米|同盟, 中国人 is 中国|人 and 脱炭素 is 脱|炭素, so a member's word is found inside the
 compounds a newspaper builds from it, while a piece of a word still is not.
 
-Text is tokenized clause by clause (after 、 。 ! ?): no word runs across those marks, the
-boundaries are the same as for the whole text, and the matcher then tokenizes only the
-clauses in which the automaton found a candidate.
+Text is tokenized clause by clause (after 、 。 ! ? and line breaks): no word runs across
+those, the boundaries are the same as for the whole text, and the matcher then tokenizes
+only the clauses in which the automaton found a candidate.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sudachipy import Dictionary, SplitMode, Tokenizer
 # tokenized in pieces of this size.
 MAX_CLAUSE_LENGTH = 2048
 
-_CLAUSE = re.compile(r"[^、。!?]+[、。!?]*|[、。!?]+")
+_CLAUSE = re.compile(r"[^、。!?\n]+[、。!?\n]*|[、。!?\n]+")
 
 _dictionary: Dictionary | None = None
 _dictionary_lock = threading.Lock()

@@ -61,6 +61,12 @@ def test_keyword_inside_a_longer_word_does_not_match(keyword, text):
     assert not finds(keyword, text)
 
 
+def test_a_keyword_does_not_run_from_one_line_into_the_next():
+    matcher = KeywordMatcher(["apple watch", "apple"])
+    assert matcher.find("新型のApple\nWatchは") == {"apple"}
+    assert matcher.find("新型のApple Watchは") == {"apple watch", "apple"}
+
+
 def test_find_returns_every_keyword_found_in_normalized_form():
     matcher = KeywordMatcher(["日米", "日米同盟", "同盟", "中国", "ロシ", "usスチール"])
     found = matcher.find("日米同盟の強化と、ＵＳスチールの買収。ロシアと中国。")

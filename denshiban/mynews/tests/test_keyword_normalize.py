@@ -29,8 +29,9 @@ def test_full_width_digits_and_circled_abbreviations_are_unfolded():
     assert normalize("㈱日立") == "(株)日立"
 
 
-def test_runs_of_white_space_become_one_space():
-    assert normalize("Apple\u3000 Watch\n") == "apple watch "
+def test_runs_of_white_space_become_one_space_or_one_line_break():
+    assert normalize("Apple\u3000 Watch\t") == "apple watch "
+    assert normalize("見出し \r\n\n 本文") == "見出し\n本文"
 
 
 def test_clean_keyword_strips_and_normalizes():
@@ -79,7 +80,7 @@ def test_offsets_widen_a_span_inside_one_original_character():
 def test_offsets_of_collapsed_white_space_cover_the_whole_run():
     mapped = normalize_with_offsets("日米\u3000 \n同盟")
     assert mapped is not None
-    assert mapped.text == "日米 同盟"
+    assert mapped.text == "日米\n同盟"
     assert mapped.original_span(2, 3) == (2, 5)
     assert mapped.original_span(3, 5) == (5, 7)
 
@@ -119,7 +120,11 @@ JAPANESE_HEAVY = st.text(
 
 @given(JAPANESE_HEAVY)
 def test_normalize_equals_nfkc_of_the_whole_text(text):
-    expected = re.sub(r"\s+", " ", unicodedata.normalize("NFKC", text).casefold())
+    expected = re.sub(
+        r"\s+",
+        lambda run: "\n" if "\n" in run.group() else " ",
+        unicodedata.normalize("NFKC", text).casefold(),
+    )
     assert normalize(text) == expected
 
 
