@@ -237,8 +237,13 @@ class FollowedItem:
     kind: str
     target_id: int
     name: str
-    url: str
     created_at: datetime
+    # The followed object when it still exists; its address is worked out only if shown.
+    target: Any = None
+
+    @property
+    def url(self) -> str:
+        return _url_for(self.kind, self.target) if self.target is not None else ""
 
     @property
     def kind_label(self) -> str:
@@ -275,7 +280,9 @@ def named_follows(follows: list[Follow]) -> list[FollowedItem]:
         if found is None:
             continue
         model, _name = found
-        for obj in model._default_manager.filter(pk__in=ids):
+        # Long descriptions are never shown beside a name.
+        deferred = ["description"] if hasattr(model, "description") else []
+        for obj in model._default_manager.filter(pk__in=ids).defer(*deferred).order_by():
             targets[(kind, obj.pk)] = obj
     named = []
     for item in follows:
@@ -288,8 +295,8 @@ def named_follows(follows: list[Follow]) -> list[FollowedItem]:
                 kind=item.kind,
                 target_id=item.target_id,
                 name=name or item.label,
-                url=_url_for(item.kind, obj) if obj is not None else "",
                 created_at=item.created_at,
+                target=obj,
             )
         )
     return named
@@ -401,7 +408,9 @@ def feed_articles(rows: list[FeedRow]) -> dict[int, ArticleSummary]:
     """The live articles among `rows` as list items (one query)."""
     if not rows:
         return {}
-    found = summaries(article_list().filter(pk__in=[row.article_id for row in rows]))
+    wanted = [row.article_id for row in rows]
+    # The order is the feed's; sorting here again would be wasted.
+    found = summaries(article_list().filter(pk__in=wanted).order_by())
     return {summary.pk: summary for summary in found}
 
 
