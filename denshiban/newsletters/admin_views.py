@@ -566,6 +566,17 @@ class SubscriberIndexView(snippets.IndexView):
         return buttons
 
 
+class SubscriberInspectView(snippets.InspectView):
+    def get_consented_at_display_value(self) -> str:
+        return format_jdatetime(self.object.consented_at)
+
+    def get_confirmed_at_display_value(self) -> str:
+        return format_jdatetime(self.object.confirmed_at) or "—"
+
+    def get_created_at_display_value(self) -> str:
+        return format_jdatetime(self.object.created_at)
+
+
 # ---------------------------------------------------------------------------------------
 # The funnel report
 

@@ -41,6 +41,7 @@ class SubscriberViewSet(SnippetViewSet):
     model = Subscriber
     icon = "user"
     index_view_class = admin_views.SubscriberIndexView
+    inspect_view_class = admin_views.SubscriberInspectView
     list_display = ["email", "status", "source_article", "consented_at", "confirmed_at"]
     list_filter = ["status", "lists"]
     search_fields = ["email"]

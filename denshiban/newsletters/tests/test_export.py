@@ -237,3 +237,9 @@ def test_memory_stays_flat_as_the_list_grows(lists, monkeypatch):
         peaks.append(_peak_while_streaming(Subscriber.objects.all()))
     small, large = peaks
     assert large < small * 1.5, peaks
+
+
+def test_a_subscribers_page_shows_japan_time(client, editor, people):
+    inspect = reverse("wagtailsnippets_newsletters_subscriber:inspect", args=[people["both"].pk])
+    html = client.get(inspect).content.decode()
+    assert "2026年5月1日 7:30" in html and "2026年5月1日 7:45" in html
