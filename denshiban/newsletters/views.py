@@ -20,6 +20,7 @@ from denshiban.newsroom.models import ArticlePage
 
 from . import selectors, services, tokens
 from .forms import RegistrationForm
+from .models import Subscriber
 from .services import Outcome
 
 # PRODUCT.md's words, used as they are.
@@ -185,24 +186,39 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         claim = tokens.read_unsubscribe_token(token)
     except tokens.InvalidLink:
         return _invalid_link(request, expired=False)
-    one_click = request.method == "POST" and _is_one_click(request)
-    if request.method == "POST" and not one_click and _csrf_refused(request):
+    if request.method == "GET":
+        subscriber = selectors.subscriber(claim.subscriber_id)
+        return _unsubscribe_answer(request, "newsletters/unsubscribe.html", claim, subscriber)
+    one_click = _is_one_click(request)
+    if not one_click and _csrf_refused(request):
         response = render(request, "newsletters/unsubscribe_refused.html", status=403)
         add_never_cache_headers(response)
         return response
+    every_list = not one_click and request.POST.get("scope") == "all"
+    newsletter_id = None if every_list else claim.newsletter_id
+    subscriber = services.unsubscribe(
+        subscriber_id=claim.subscriber_id, newsletter_id=newsletter_id
+    )
+    return _unsubscribe_answer(
+        request,
+        "newsletters/unsubscribed.html",
+        claim,
+        subscriber,
+        stopped_all=newsletter_id is None,
+        one_click=one_click,
+    )
+
+
+def _unsubscribe_answer(
+    request: HttpRequest,
+    template: str,
+    claim: tokens.UnsubscribeClaim,
+    subscriber: Subscriber | None,
+    *,
+    stopped_all: bool = False,
+    one_click: bool = False,
+) -> HttpResponse:
     newsletter = selectors.newsletter(claim.newsletter_id) if claim.newsletter_id else None
-    if request.method == "POST":
-        every_list = not one_click and request.POST.get("scope") == "all"
-        newsletter_id = None if every_list else claim.newsletter_id
-        subscriber = services.unsubscribe(
-            subscriber_id=claim.subscriber_id, newsletter_id=newsletter_id
-        )
-        template = "newsletters/unsubscribed.html"
-        stopped_all = newsletter_id is None
-    else:
-        subscriber = selectors.subscriber(claim.subscriber_id)
-        template = "newsletters/unsubscribe.html"
-        stopped_all = False
     context = {
         "newsletter": newsletter,
         "masked_email": mask_email(subscriber.email) if subscriber else "",
