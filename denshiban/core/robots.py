@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils.cache import patch_cache_control
 
 ROBOTS_MAX_AGE = 3600
-DISALLOWED = ("/admin/", "/django-admin/", "/api/")
+DISALLOWED = ("/admin/", "/django-admin/", "/api/", "/newsletters/")
 
 
 def robots_txt(request: HttpRequest) -> HttpResponse:
