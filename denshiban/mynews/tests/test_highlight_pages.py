@@ -50,6 +50,8 @@ def test_member_sees_keywords_marked_in_lead_body_and_headlines(client, site, ar
 
     html = client.get(article.url).content.decode()
 
+    headline = html.split('class="article-headline"', 1)[1].split("</h1>", 1)[0]
+    assert f"{MARK}日銀</mark>、追加利上げを決定" in headline
     lead = html.split('class="article-lead"', 1)[1].split("</p>", 1)[0]
     body = html.split('class="article-paid-part article-body"', 1)[1].split("section-more", 1)[0]
     assert f"{MARK}日銀</mark>は金融政策" in lead
