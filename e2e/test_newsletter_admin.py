@@ -141,6 +141,7 @@ def test_editor_sends_an_issue_and_reads_the_funnel(
     page.goto(f"{base}{NS}/edit/{issue.pk}/")
     expect(page.get_by_text("送信を始めた配信は編集できません。")).to_be_visible()
     expect(page.get_by_role("link", name="送信する")).to_have_count(0)
+    page.wait_for_timeout(600)  # the message slides in
     page.screenshot(path=screenshot_dir / "newsletter-admin-issue-sent.png", full_page=True)
 
     # An issue the mail server is refusing: retrying, with the error and the next try; the
