@@ -43,9 +43,12 @@ def think_block(context: template.Context, article: Any) -> dict[str, Any]:
         return {"article_id": None}
     request = context.get("request")
     sort = request.GET.get("think_sort") if request is not None else None
-    return block_context(
+    block = block_context(
         request=request, article_id=article.pk, article_path=article.public_path, sort=sort
     )
+    # The page loads htmx once for the member's block; the block's own answers do not.
+    block["with_scripts"] = not block["locked"]
+    return block
 
 
 @register.simple_tag(takes_context=True)

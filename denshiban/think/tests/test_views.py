@@ -60,6 +60,7 @@ def test_only_experts_see_the_form(client, site, article, expert):
     client.force_login(expert.user)
     html = _html(client, article.url)
     assert 'class="think-form"' in html and "佐久間玲子さんとしてコメントする" in html
+    assert html.split('id="think"')[1].count("htmx.min.js") == 1
 
 
 def test_comment_text_is_shown_as_text_and_the_link_without_trust(client, site, article, expert):
@@ -142,6 +143,7 @@ def test_htmx_post_answers_with_the_block(client, article, expert):
     posted = client.post(url, _post_data(), **HTMX)
     html = posted.content.decode()
     assert "コメントを投稿しました。" in html and COMMENT_TEXT in html
+    assert "htmx.min.js" not in html  # the page has it; a swapped block must not load it again
     assert "no-store" in posted["Cache-Control"]
 
 
