@@ -5,7 +5,7 @@ from django.utils.translation import gettext as _
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from . import articles, charts, companies, keywords, saved, sections, series, think, topics
+from . import articles, charts, companies, keywords, mynews, saved, sections, series, think, topics
 
 
 class ReadableJSONRenderer(JSONRenderer):
@@ -33,6 +33,7 @@ api.add_router("/charts", charts.router)
 api.add_router("/keywords", keywords.router)
 api.add_router("/saved", saved.router)
 api.add_router("/think", think.router)
+api.add_router("", mynews.router)
 
 
 @api.exception_handler(Http404)

@@ -71,3 +71,45 @@ def test_header_links_to_myニュース_for_paid_members_only(client, site):
     assert 'href="/mynews/"' not in client.get("/").content.decode()
     sign_in(client, "active")
     assert 'href="/mynews/"' in client.get("/").content.decode()
+
+
+def test_article_topic_box_and_related_boxes_carry_follow_buttons(client, site):
+    from denshiban.newsroom.tests.factories import add_article
+
+    main, other = TopicFactory(name="日米関係"), TopicFactory(name="通商政策")
+    company = CompanyFactory(name="架空鉄鋼")
+    made = add_article(
+        index=site["index"], section=site["section"], topics=[main, other], companies=[company]
+    )
+    guest_html = client.get(made.url).content.decode()
+    topic_box = guest_html.split('class="topic-box"')[1].split("</section>")[0]
+    assert (
+        "トピックをフォローすると、新着情報のチェックやまとめ読みがしやすくなります。" in topic_box
+    )
+    # main topic, the other topic, the company and its industry
+    assert guest_html.count('<div class="follow-button') == 4
+    user = sign_in(client, "active")
+    follows.follow(user=user, kind="topic", target_id=main.pk)
+    member_html = client.get(made.url).content.decode()
+    topic_box = member_html.split('class="topic-box"')[1].split("</section>")[0]
+    assert "フォロー中" in topic_box
+    for kind, target in (("topic", other.pk), ("company", company.pk)):
+        assert f'data-kind="{kind}" data-target="{target}"' in member_html
+
+
+def test_experts_can_be_followed_from_their_page(client, site):
+    from denshiban.think.tests.factories import ExpertFactory
+
+    expert = ExpertFactory(name="佐藤一郎")
+    url = expert.get_absolute_url()
+    assert 'class="gated-button' in client.get(url).content.decode()
+    user = sign_in(client, "active")
+    response = client.post(
+        "/mynews/follow/",
+        {"kind": "expert", "target": expert.pk, "next": url},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200 and "フォロー中" in response.content.decode()
+    assert "フォロー中" in client.get(url).content.decode()
+    named = follows.named_follows(follows.member_follows(user))
+    assert [(item.kind, item.name, item.url) for item in named] == [("expert", "佐藤一郎", url)]
