@@ -68,12 +68,33 @@ def _refused(request: HttpRequest, error: ThinkError, article: ArticlePage) -> H
 
 
 def _form_page(
-    request: HttpRequest, *, article: ArticlePage, form: CommentForm, comment: Comment | None
+    request: HttpRequest,
+    *,
+    article: ArticlePage,
+    form: CommentForm,
+    comment: Comment | None,
+    status: int | None = None,
 ) -> HttpResponse:
     """Without JavaScript a refused comment comes back on its own page, text as typed."""
     context = {"article": article, "form": form, "comment": comment}
-    status = 400 if form.is_bound else 200
+    status = status or (400 if form.is_bound else 200)
     return _private(render(request, "think/comment_form.html", context, status=status))
+
+
+def _refused_with_text(
+    request: HttpRequest,
+    error: ThinkError,
+    *,
+    article: ArticlePage,
+    form: CommentForm,
+    comment: Comment | None,
+) -> HttpResponse:
+    """A refusal of the writer, not of the text: say why, and give the text back all the same."""
+    if _is_htmx(request):
+        return _refused(request, error, article)
+    form.is_valid()
+    form.add_error(None, error.message)
+    return _form_page(request, article=article, form=form, comment=comment, status=error.status)
 
 
 def _done(request: HttpRequest, article: ArticlePage, notice: str) -> HttpResponse:
@@ -100,10 +121,11 @@ def think_block(request: HttpRequest, article_id: int) -> HttpResponse:
 @require_POST
 def post_comment(request: HttpRequest, article_id: int) -> HttpResponse:
     article = _live_article(article_id)
+    form = CommentForm(request.POST)
     permission = check(request.user, Action.THINK_POST)
     if not permission.allowed:
-        return _refused(request, NotAllowed(permission.message, status=permission.status), article)
-    form = CommentForm(request.POST)
+        error = NotAllowed(permission.message, status=permission.status)
+        return _refused_with_text(request, error, article=article, form=form, comment=None)
     if form.is_valid():
         try:
             services.post_comment(
@@ -146,7 +168,7 @@ def edit_comment(request: HttpRequest, comment_id: int) -> HttpResponse:
                 url=form.cleaned_data["url"],
             )
         except (NotAllowed, CommentNotFound) as error:
-            return _refused(request, error, article)
+            return _refused_with_text(request, error, article=article, form=form, comment=comment)
         except ThinkError as error:
             # Too late, or the text broke a rule: the message beside what was typed.
             form.add_error(error.field, error.message)

@@ -164,8 +164,10 @@ def test_a_rate_limited_post_keeps_the_text(client, article, expert):
 def test_a_crafted_post_from_a_non_expert_is_refused(client, site, article, role):
     sign_in(client, role, site=site)
     response = client.post(reverse("think:post", args=[article.pk]), _post_data())
+    html = response.content.decode()
     assert response.status_code == (401 if role == "guest" else 403)
-    assert "Think!に投稿できるのはエキスパートの方のみです。" in response.content.decode()
+    assert "Think!に投稿できるのはエキスパートの方のみです。" in html
+    assert f"{COMMENT_TEXT}</textarea>" in html
     assert not Comment.objects.exists()
 
 
@@ -225,6 +227,7 @@ def test_editing_or_deleting_someone_elses_comment_is_refused(client, article, e
     )
     assert edit.status_code == 403
     assert "ご自身のコメントのみ編集できます。" in edit.content.decode()
+    assert f"{COMMENT_TEXT}改ざん</textarea>" in edit.content.decode()
     assert client.get(reverse("think:edit", args=[comment.pk])).status_code == 403
     delete = client.post(reverse("think:delete", args=[comment.pk]))
     assert delete.status_code == 403
