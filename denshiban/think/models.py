@@ -128,7 +128,13 @@ class Comment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.expert} — {self.get_kind_display()}({self.created_at:%Y-%m-%d %H:%M})"
+        posted = timezone.localtime(self.created_at)
+        return f"{self.expert} — {self.get_kind_display()}({posted:%Y-%m-%d %H:%M})"
+
+    @property
+    def excerpt(self) -> str:
+        """The start of the text, for editors scanning the moderation list."""
+        return self.text if len(self.text) <= 40 else f"{self.text[:40]}…"
 
     @property
     def is_hidden(self) -> bool:

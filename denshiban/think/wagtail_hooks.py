@@ -154,7 +154,7 @@ class CommentViewSet(SnippetViewSet):
     model = Comment
     icon = "comment"
     menu_label = _("コメント(モデレーション)")
-    list_display = ["expert", "article", "kind", "created_at", "hidden_at"]
+    list_display = ["expert", "excerpt", "article", "kind", "created_at", "hidden_at"]
     list_filter = {"kind": ["exact"], "hidden_at": ["isnull"], "expert": ["exact"]}
     search_fields = ["text", "expert__name"]
     inspect_view_enabled = True

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from denshiban.accounts.tests.factories import UserFactory
 from denshiban.think.models import Comment, Expert
@@ -72,12 +73,19 @@ def test_editors_cannot_add_or_delete_comments(client, editor, article, expert):
     assert Comment.objects.filter(pk=comment.pk).exists()
 
 
-def test_comment_list_filters_hidden_ones(client, editor, article, expert):
-    CommentFactory(article=article, expert=expert, text="表示中のコメント" * 8)
-    response = client.get(
-        reverse("wagtailsnippets_think_comment:list"), {"hidden_at__isnull": "false"}
+def test_comment_list_shows_excerpts_and_filters_hidden_ones(client, editor, article, expert):
+    CommentFactory(article=article, expert=expert, text="表示中のコメント" + "。" * 60)
+    CommentFactory(
+        article=article,
+        expert=expert,
+        text="非表示にしたコメント" + "。" * 60,
+        hidden_at=timezone.now(),
     )
-    assert response.status_code == 200
+    url = reverse("wagtailsnippets_think_comment:list")
+    every = client.get(url).content.decode()
+    assert "表示中のコメント" in every and "非表示にしたコメント" in every
+    hidden = client.get(url, {"hidden_at__isnull": "false"}).content.decode()
+    assert "非表示にしたコメント" in hidden and "表示中のコメント" not in hidden
 
 
 def test_editor_creates_an_expert_linked_by_email(client, editor):
