@@ -231,12 +231,14 @@ def member_follows(user: Any) -> list[Follow]:
 
 @dataclass(frozen=True, slots=True)
 class FollowedItem:
-    """A follow with the name readers see (トピック「トランプ政権」)."""
+    """A follow with the name readers see: `label` is トピック「トランプ政権」."""
 
     id: int
     kind: str
     target_id: int
     name: str
+    kind_label: str
+    label: str
     created_at: datetime
     # The followed object when it still exists; its address is worked out only if shown.
     target: Any = None
@@ -244,14 +246,6 @@ class FollowedItem:
     @property
     def url(self) -> str:
         return _url_for(self.kind, self.target) if self.target is not None else ""
-
-    @property
-    def kind_label(self) -> str:
-        return str(FollowKind(self.kind).label)
-
-    @property
-    def label(self) -> str:
-        return _("%(kind)s「%(name)s」") % {"kind": self.kind_label, "name": self.name}
 
 
 def _url_for(kind: str, obj: Any) -> str:
@@ -280,21 +274,24 @@ def named_follows(follows: list[Follow]) -> list[FollowedItem]:
         if found is None:
             continue
         model, _name = found
-        # Long descriptions are never shown beside a name.
-        deferred = ["description"] if hasattr(model, "description") else []
-        for obj in model._default_manager.filter(pk__in=ids).defer(*deferred).order_by():
+        for obj in model._default_manager.filter(pk__in=ids).order_by():
             targets[(kind, obj.pk)] = obj
+    kind_labels = {kind: str(label) for kind, label in FollowKind.choices}
+    template = _("%(kind)s「%(name)s」")
     named = []
     for item in follows:
         obj = targets.get((item.kind, item.target_id))
-        found = target_model(item.kind)
-        name = getattr(obj, found[1]) if obj is not None and found else item.label
+        found = target_model(item.kind) if obj is not None else None
+        name = (getattr(obj, found[1]) if found else "") or item.label
+        kind_label = kind_labels.get(item.kind, item.kind)
         named.append(
             FollowedItem(
                 id=item.pk,
                 kind=item.kind,
                 target_id=item.target_id,
-                name=name or item.label,
+                name=name,
+                kind_label=kind_label,
+                label=template % {"kind": kind_label, "name": name},
                 created_at=item.created_at,
                 target=obj,
             )

@@ -32,7 +32,8 @@ Tags:
   button for a topic, series, company, industry, keyword or expert (a model or an id).
 - ``{% mynews_link %}`` — the header's link to Myニュース, shown to paid members.
 - ``{% mynews_scripts %}`` — htmx and the handler that lets htmx show refusals (401, 403,
-  503 answers) in place; printed once per page however often it is called. Put
+  503 answers) in place; printed once per page however often it is called, and never in
+  an htmx answer (the page has htmx already). Put
   ``data-mynews-swap`` on the element whose requests may be answered with a refusal.
 """
 
@@ -158,7 +159,9 @@ def mynews_link(context: template.Context) -> SafeString:
 def mynews_scripts(context: template.Context) -> SafeString:
     request = _request(context)
     if request is not None:
-        if getattr(request, "_mynews_scripts_done", False):
+        # An htmx answer is swapped into a page that has htmx already: loading it again
+        # would start a second copy.
+        if getattr(request, "_mynews_scripts_done", False) or getattr(request, "htmx", False):
             return mark_safe("")  # noqa: S308 - empty
         request._mynews_scripts_done = True
     return mark_safe(render_to_string("mynews/_scripts.html"))  # noqa: S308 - our template

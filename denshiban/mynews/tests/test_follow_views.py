@@ -183,3 +183,11 @@ def test_follows_belong_to_their_member(client):
     sign_in(client, "active")
     post(client, "unfollow", "topic", topic.pk)
     assert Follow.objects.filter(user=other).exists()
+
+
+def test_an_htmx_answer_keeps_the_compact_look_and_loads_no_second_htmx(client):
+    sign_in(client, "active")
+    data = {"kind": "topic", "target": TopicFactory().pk, "next": "/", "compact": "1"}
+    html = client.post("/mynews/follow/", data, **HTMX).content.decode()
+    assert "follow-button--compact" in html and 'name="compact" value="1"' in html
+    assert "htmx.min.js" not in html
