@@ -16,7 +16,7 @@ from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
 
-from denshiban.access.tests.factories import build_site_after_flush, make_user
+from denshiban.access.tests.factories import build_site_after_flush, make_user, sign_in
 from denshiban.charts.tests.factories import ChartFactory
 from denshiban.mynews import tasks
 from denshiban.mynews.models import FeedEntry, FollowKind, Keyword
@@ -82,6 +82,22 @@ def test_publishing_an_article_brings_it_to_members_with_a_matching_keyword(
 
     normalized = Keyword.objects.get().text
     assert (article.pk in keyword_articles(normalized)) is matches
+
+
+def test_the_member_finds_the_article_in_myニュース_labelled_with_the_keyword(
+    client, site, capture
+):
+    member = sign_in(client, "active")
+    with capture(execute=True):
+        register_keyword(user=member, raw="日米")
+    article = publish(
+        site, capture, title="首脳会談の成果", body=[paragraph("日米同盟の強化で一致した。")]
+    )
+
+    html = client.get("/mynews/").content.decode()
+
+    item = html.split(article.title, 1)[0].rsplit('class="article-item mynews-item"', 1)[1]
+    assert "キーワード「日米」" in item
 
 
 def test_headline_lead_headings_quotes_captions_and_chart_titles_are_searched(

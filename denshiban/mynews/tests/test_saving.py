@@ -172,6 +172,17 @@ def test_a_failure_says_so_and_keeps_the_state(client, article):
     assert "記事を保存する" in body
 
 
+def test_saving_an_unpublished_or_unknown_article_is_404(client, site):
+    sign_in(client, "active")
+    draft = add_article(index=site["index"], section=site["section"], live=False)
+    assert client.post(save_url(draft.pk)).status_code == 404
+    assert client.post(save_url(987654)).status_code == 404
+    chart_url = reverse("mynews:save-chart", args=[ChartFactory().pk])
+    assert client.post(chart_url).status_code == 404
+    assert not SavedArticle.objects.exists()
+    assert not SavedChart.objects.exists()
+
+
 def test_saving_needs_the_csrf_token(article):
     client = Client(enforce_csrf_checks=True)
     client.force_login(make_user("active"))
