@@ -28,6 +28,7 @@ from denshiban.access.permissions import Action, Permission, check
 
 from .keywords.normalize import clean_keyword
 from .models import FeedEntry, Follow, FollowKind, Keyword
+from .tasks import backfill_keyword
 
 MAX_KEYWORDS_PER_MEMBER = 100
 LABEL_MAX_LENGTH = 100
@@ -104,8 +105,6 @@ def register_keyword(*, user: Any, raw: str) -> RegisteredKeyword:
         user=user, kind=FollowKind.KEYWORD, target_id=keyword.pk, label=_label(raw, text)
     )
     if created:
-        from .tasks import backfill_keyword
-
         keyword_id = keyword.pk
         transaction.on_commit(lambda: backfill_keyword.enqueue(keyword_id))
     return RegisteredKeyword(
