@@ -13,7 +13,7 @@ PYTHON_FOUND := $(shell for c in python3.13 python3.12 \
 	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null); do \
 	if "$$c" -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1; then command -v "$$c"; break; fi; done)
 
-.PHONY: run test install migrate seed lint bench-pages clean
+.PHONY: run test install migrate seed lint bench-pages bench-newsletter clean
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON_FOUND)" ]; then \
@@ -33,13 +33,17 @@ seed: migrate
 	@mkdir -p var
 	$(PY) manage.py seed_demo
 
-# The task worker runs beside the web server (publishing fan-out, Wagtail's reference index),
-# and billing_tick every five minutes (trials ending, subscriptions expiring, as cron would in
-# production); both stop with it.
+# The task worker runs beside the web server (publishing fan-out, Wagtail's reference index,
+# newsletters), newsletter_tick every minute (scheduled issues, stalled sends) and billing_tick
+# every five minutes (trials ending, subscriptions expiring), as cron would in production; all
+# stop with it.
 run: seed
 	@$(PY) manage.py demo_accounts
 	@$(PY) manage.py db_worker >var/worker.log 2>&1 & worker=$$!; \
-	(while sleep 300; do $(PY) manage.py billing_tick; done) >var/billing.log 2>&1 & ticker=$$!; \
+	(minute=0; while sleep 60; do minute=$$((minute + 1)); \
+		$(PY) manage.py newsletter_tick; \
+		if [ $$((minute % 5)) -eq 0 ]; then $(PY) manage.py billing_tick; fi; \
+	done) >var/ticks.log 2>&1 & ticker=$$!; \
 	trap 'kill $$worker $$ticker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
@@ -52,6 +56,10 @@ lint: install
 
 bench-pages: install
 	$(PY) bench/pages.py
+
+# Needs Redis on 127.0.0.1:6379 (its database 13 is flushed).
+bench-newsletter: install
+	$(PY) bench/newsletter.py
 
 clean:
 	rm -rf $(VENV) db.sqlite3* media/ staticfiles/
