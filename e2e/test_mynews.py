@@ -4,12 +4,13 @@ with the topic; a guest who presses フォローする gets the panel that expla
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
-from denshiban.mynews.models import Follow
+from denshiban.mynews.models import Follow, MyNewsVisit
 from denshiban.newsroom.models import ArticlePage
 
 pytestmark = [pytest.mark.browser, pytest.mark.usefixtures("demo_paper")]
@@ -41,6 +42,13 @@ def test_paid_member_follows_a_topic_and_finds_the_article_in_myニュース(
     article = _article_with_a_topic()
     page = desktop_page
     _sign_in(page, live_server.url, "paid@example.jp", "denshiban-paid")
+    # Following nothing yet: Myニュース suggests topics, each with its button.
+    page.goto(live_server.url + "/mynews/")
+    empty = page.locator(".mynews-empty")
+    expect(empty).to_contain_text("フォローして、あなたのMyニュースをつくりましょう")
+    expect(empty.get_by_role("button", name="フォローする").first).to_be_visible()
+    page.screenshot(path=screenshot_dir / "mynews-empty.png")
+
     page.goto(live_server.url + article.public_path)
     box = page.locator(".topic-box")
     topic = box.locator(".topic-box__name").inner_text().strip()
@@ -62,6 +70,14 @@ def test_paid_member_follows_a_topic_and_finds_the_article_in_myニュース(
     item = page.locator(".mynews-item", has_text=article.title).first
     expect(item).to_contain_text(f"トピック「{topic}」")
     page.screenshot(path=screenshot_dir / "mynews-page.png", full_page=True)
+    # First visit: nothing is marked. Seen last just before the article came out: it is NEW.
+    expect(page.locator(".mynews-new")).to_have_count(0)
+    MyNewsVisit.objects.filter(user__email="paid@example.jp").update(
+        seen_at=article.first_published_at - timedelta(minutes=1)
+    )
+    page.reload()
+    expect(item.locator(".mynews-new")).to_have_text("NEW")
+    page.screenshot(path=screenshot_dir / "mynews-new.png")
 
     # The tab narrows to the topic; its button unfollows.
     page.locator(".mynews-tabs").get_by_role("link", name=topic).click()
