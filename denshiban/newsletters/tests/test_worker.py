@@ -24,6 +24,7 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from denshiban.access.tests.factories import build_site_after_flush
 from denshiban.core.testing.smtp import SMTPServer
@@ -184,6 +185,13 @@ def issue_status(database: SharedDatabase, issue: NewsletterIssue) -> str:
     return database.value(f"SELECT status FROM {ISSUE_TABLE} WHERE id = %s", [issue.pk])  # noqa: S608
 
 
+def queued_tasks(database: SharedDatabase) -> int:
+    return database.value(
+        f"SELECT COUNT(*) FROM {DBTaskResult._meta.db_table} WHERE status = %s",  # noqa: S608
+        ["READY"],
+    )
+
+
 def wait_until(condition, *, timeout: float, what: str, processes: Processes) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -230,9 +238,22 @@ def test_two_real_workers_send_an_issue_to_every_subscriber_once(running, issue)
     assert first["List-Unsubscribe"].startswith("<http")
 
 
-@pytest.mark.parametrize("kill_at", [RECIPIENTS // 3, RECIPIENTS * 2 // 3])
-def test_a_worker_killed_mid_issue_leaves_no_duplicate_and_no_one_missed(running, issue, kill_at):
+@pytest.mark.parametrize(
+    ("kill_at", "drains"),
+    [(RECIPIENTS // 3, 4), (RECIPIENTS * 2 // 3, 1)],
+    ids=["other-drains-queued", "only-cron-left"],
+)
+def test_a_worker_killed_mid_issue_leaves_no_duplicate_and_no_one_missed(
+    running, issue, kill_at, drains
+):
+    """SIGKILL to the worker's whole process group part-way through, then a new worker.
+
+    With four drains queued the new worker takes over through the ones the dead worker
+    never started; with one, nothing is left in the queue and cron's newsletter_tick, once
+    the dead worker's lease has run out, is what queues the rest.
+    """
     database, smtp, processes = running
+    processes.env["NEWSLETTER_PARALLEL_TASKS"] = str(drains)
     first = processes.start_worker()
     wait_until(
         lambda: len(smtp.messages) >= kill_at,
@@ -241,13 +262,15 @@ def test_a_worker_killed_mid_issue_leaves_no_duplicate_and_no_one_missed(running
         processes=processes,
     )
     processes.kill(first)
-    received_at_kill = len(smtp.messages)
-    assert received_at_kill < RECIPIENTS, "the worker finished before it could be killed"
+    assert len(smtp.messages) < RECIPIENTS, "the worker finished before it could be killed"
+    if drains == 1:
+        assert queued_tasks(database) == 0
+        time.sleep(LEASE_SECONDS + 0.5)
+        processes.tick()
+        assert queued_tasks(database) == 1
 
     processes.start_worker()
-    # The new worker takes over through the drains still queued and the follow-up queued
-    # for when the dead worker's lease runs out; cron's newsletter_tick is the last resort,
-    # run here when nothing has moved for a while (a worker takes seconds to start).
+    # Should the takeover stall, cron's newsletter_tick is run as it would be every minute.
     deadline = time.monotonic() + 90
     last_count, last_change = -1, time.monotonic()
     while issue_status(database, issue) != IssueStatus.SENT:
