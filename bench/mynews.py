@@ -403,7 +403,7 @@ def measure(member, chosen: list[tuple[str, int]], requests: int) -> float:
 
     print("  through the selector (what the page needs from the database):")
     timed(
-        "feed query alone (UNION ALL of 50 ranges)",
+        "feed query alone (one range per follow)",
         lambda: follows.feed_rows(mine, offset=0, limit=21),
         requests,
     )
