@@ -83,9 +83,8 @@ def _change(request: HttpRequest, *, follow: bool) -> HttpResponse:
     feature = follow_feature(kind_raw or "")
     try:
         kind, target_id = follows.parse_target(kind_raw, target_raw)
-        name = follows.target_name(kind, target_id) if follow else ""
         if follow:
-            follows.follow(user=request.user, kind=kind, target_id=target_id)
+            name = follows.follow(user=request.user, kind=kind, target_id=target_id).label
         else:
             follows.unfollow(user=request.user, kind=kind, target_id=target_id)
             name = _current_name(kind, target_id)
