@@ -169,7 +169,26 @@ class Timing:
         return cls(statistics.median(ordered) * 1000, p95 * 1000)
 
     def __str__(self) -> str:
-        return f"median {self.median_ms:7.3f} ms   p95 {self.p95_ms:7.3f} ms"
+        return f"{self.median_ms:8.3f} {self.p95_ms:8.3f}"
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One operation timed three ways. ``wall``: every run by the clock. ``cpu``: the same
+    runs in this process's CPU time, which leaves out the time other processes held the
+    core. ``best``: for each input, its fastest run by the clock: what the code costs when
+    nothing else competes, the figure to compare between machines and commits."""
+
+    wall: Timing
+    cpu: Timing
+    best: Timing
+
+    HEADER = f"{'':<40} {'wall: median':>12} {'p95':>6}   {'CPU: median':>11} {'p95':>6}   " + (
+        f"{'best: median':>12} {'p95':>6}   (ms)"
+    )
+
+    def __str__(self) -> str:
+        return f"{self.wall}     {self.cpu}     {self.best}"
 
 
 def parse_args() -> argparse.Namespace:
@@ -330,17 +349,19 @@ def timed(function: Callable[[], object]) -> tuple[float, object]:
     return time.perf_counter() - start, result
 
 
-def clock(function: Callable[[str], object], inputs: list[str]) -> tuple[Timing, Timing]:
-    """Wall-clock and CPU time of ``function`` on each input. On a shared machine the CPU
-    time is the steadier figure: it leaves out the time other processes held the core."""
+def clock(function: Callable[[str], object], inputs: list[str], repeat: int) -> Measure:
+    """Runs ``function`` on every input ``repeat`` times, the inputs in turn."""
     walls: list[float] = []
     cpus: list[float] = []
-    for value in inputs:
-        wall, cpu = time.perf_counter(), time.process_time()
-        function(value)
-        cpus.append(time.process_time() - cpu)
-        walls.append(time.perf_counter() - wall)
-    return Timing.of(walls), Timing.of(cpus)
+    best = [float("inf")] * len(inputs)
+    for _ in range(repeat):
+        for index, value in enumerate(inputs):
+            wall, cpu = time.perf_counter(), time.process_time()
+            function(value)
+            cpus.append(time.process_time() - cpu)
+            walls.append(time.perf_counter() - wall)
+            best[index] = min(best[index], walls[-1])
+    return Measure(Timing.of(walls), Timing.of(cpus), Timing.of(best))
 
 
 def naive_find(distinct: Iterable[str], text: str) -> set[str]:
@@ -477,58 +498,64 @@ def main() -> None:
     del rows
     gc.collect()
 
-    step(f"match: {len(texts)} articles x {args.repeat}; wall clock, then CPU time")
-    match, match_cpu = clock(matcher.find, texts * args.repeat)
+    step(f"match: {len(texts)} articles, each {args.repeat} times")
+    print(Measure.HEADER)
+    match = clock(matcher.find, texts, args.repeat)
+    print(f"{'match one article (KeywordMatcher.find)':<40} {match}")
+    automaton = clock(matcher.occurs_in, texts, args.repeat)
+    print(f"{'  of which normalize + automaton':<40} {automaton}")
+    tokenize = clock(tokens.token_spans, [normalize(text) for text in texts], args.repeat)
+    print(f"{'  SudachiPy, whole article (reference)':<40} {tokenize}")
     found = [matcher.find(text) for text in texts]
-    automaton, automaton_cpu = clock(matcher.occurs_in, texts * args.repeat)
-    tokenize, tokenize_cpu = clock(
-        tokens.token_spans, [normalize(text) for text in texts] * args.repeat
-    )
     clauses, tokenized = count_tokenized_clauses(matcher, texts)
-    print(f"match one article (KeywordMatcher.find)   {match}   CPU {match_cpu}")
-    print(f"  of which normalize + automaton          {automaton}   CPU {automaton_cpu}")
-    print(f"  SudachiPy on the whole article (ref.)   {tokenize}   CPU {tokenize_cpu}")
     print(
-        f"  clauses per article {clauses:.1f}, tokenized by the matcher {tokenized:.1f}; "
+        f"clauses per article {clauses:.1f}, tokenized by the matcher {tokenized:.1f}; "
         f"keywords found per article {statistics.mean(len(f) for f in found):.1f}"
     )
 
     step(f"baseline: each of the {len(matcher):,} keywords in turn, {args.naive_articles} articles")
     sample = texts[: args.naive_articles]
-    naive, naive_cpu = clock(lambda text: naive_find(matcher.keywords, text), sample)
+    print(Measure.HEADER)
+    naive = clock(lambda text: naive_find(matcher.keywords, text), sample, 1)
+    print(f"{'one keyword after another':<40} {naive}")
     disagreements = sum(
         naive_find(matcher.keywords, text) != expected
         for text, expected in zip(sample, found, strict=False)
     )
-    print(f"one by one                                {naive}   CPU {naive_cpu}")
     print(f"answers differing from the matcher's: {disagreements} of {len(sample)} articles")
-    ratio = naive.median_ms / match.median_ms
-    ratio_cpu = naive_cpu.median_ms / match_cpu.median_ms
 
     step("highlighting for one member with 50 keywords (per page view)")
-    member_keywords = rng.sample(words[:2000], 45) + rng.sample(words[2000:], 5)
+    member_keywords = (
+        rng.sample(words[:40], 5) + rng.sample(words[40:2000], 40) + rng.sample(words[2000:], 5)
+    )
     bodies = [article_html(text) for text in texts]
-    body, body_cpu = clock(lambda html: highlight_html(html, member_keywords), bodies)
     headlines = [text[:40] for text in texts]
-    headline_list, headline_cpu = clock(
+    print(Measure.HEADER)
+    body = clock(lambda html: highlight_html(html, member_keywords), bodies, args.repeat)
+    print(f"{'article body as HTML (highlight_html)':<40} {body}")
+    headline_list = clock(
         lambda _: [highlight_text(headline, member_keywords) for headline in headlines[:30]],
         headlines,
+        args.repeat,
     )
+    print(f"{'30 headlines of a list (highlight_text)':<40} {headline_list}")
     marks = statistics.mean(highlight_html(html, member_keywords).count("<mark") for html in bodies)
-    print(f"article body as HTML (highlight_html)     {body}   CPU {body_cpu}")
-    print(f"30 headlines of a list (highlight_text)   {headline_list}   CPU {headline_cpu}")
-    print(f"  marks per article body {marks:.1f}")
+    print(f"marks per article body {marks:.1f}")
 
     if args.compare_libraries:
         compare_libraries(list(matcher.keywords), texts[:20])
 
+    summary(match, naive, build_seconds, rss_grown)
+
+
+def summary(match: Measure, naive: Measure, build_seconds: float, rss_grown: float) -> None:
     step("summary against the targets of issue 5")
     verdict = {True: "met", False: "NOT met"}
-    print(
-        f"match median {match.median_ms:.3f} ms (p95 {match.p95_ms:.3f}) ≤ {TARGET_MATCH_MS} ms: "
-        f"{verdict[match.median_ms <= TARGET_MATCH_MS]}; in CPU time {match_cpu.median_ms:.3f} ms "
-        f"(p95 {match_cpu.p95_ms:.3f}): {verdict[match_cpu.median_ms <= TARGET_MATCH_MS]}"
-    )
+    for name, timing in (("wall", match.wall), ("CPU", match.cpu), ("best", match.best)):
+        print(
+            f"match median ({name}) {timing.median_ms:6.3f} ms ≤ {TARGET_MATCH_MS} ms: "
+            f"{verdict[timing.median_ms <= TARGET_MATCH_MS]}   (p95 {timing.p95_ms:.3f} ms)"
+        )
     print(
         f"build {build_seconds:.2f} s ≤ {TARGET_BUILD_S:.0f} s: "
         f"{verdict[build_seconds <= TARGET_BUILD_S]}"
@@ -538,10 +565,13 @@ def main() -> None:
         f"{verdict[rss_grown <= TARGET_MEMORY_MB]} (whole process peak {peak_rss_mb():.0f} MB)"
     )
     print(
-        f"ratio: the automaton matches {ratio:.0f}x faster than checking each keyword in turn "
-        f"({ratio_cpu:.0f}x in CPU time)"
+        "ratio: the automaton matches "
+        f"{naive.wall.median_ms / match.wall.median_ms:.0f}x faster than checking each keyword "
+        f"in turn (wall), {naive.cpu.median_ms / match.cpu.median_ms:.0f}x (CPU), "
+        f"{naive.best.median_ms / match.best.median_ms:.0f}x (best)"
     )
-    print(f"load average during the run: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
+    load = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"load average at the end: {load} on {os.cpu_count()} cores (above that, runs waited)")
 
 
 if __name__ == "__main__":

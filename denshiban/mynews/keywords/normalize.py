@@ -3,9 +3,9 @@
 A member types ＵＳスチール, the article says USスチール and the headline ｕｓスチール: all three
 are the same word to a reader, so keywords are stored, and text is searched, in a single form
 (NFKC, case-folded, each run of white space as one space, or as one line break if it holds
-one: lines stay apart). Highlighting needs to go back from that
-form to the text as written, and NFKC changes lengths (㈱ becomes (株), ｶﾞ becomes ガ), so
-``normalize_with_offsets`` also says where each normalized character came from.
+one: lines stay apart). Highlighting needs to go back from that form to the text as written,
+and NFKC changes lengths (㈱ becomes (株), ｶﾞ becomes ガ), so ``normalize_with_offsets`` also
+says where each normalized character came from.
 """
 
 from __future__ import annotations

@@ -102,7 +102,13 @@ class Boundaries:
 
     def on_boundaries(self, start: int, end: int) -> bool:
         """Whether ``text[start:end]`` starts and ends on token boundaries."""
-        return start in self and end in self
+        index = bisect_right(self._clause_starts, start) - 1
+        if start != self._clause_starts[index] and start not in self._token_ends(index):
+            return False
+        if end <= self._clause_ends[index]:
+            # Most spans end in the clause they start in: no second search.
+            return end == self._clause_ends[index] or end in self._token_ends(index)
+        return end in self
 
     def _token_ends(self, index: int) -> set[int]:
         ends = self._ends.get(index)
