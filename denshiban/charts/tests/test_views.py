@@ -86,8 +86,9 @@ def test_chart_page_queries_stay_fixed_however_many_articles(
     for number in range(5):
         add_article(title=f"記事{number}", charts=[chart], access_level="free")
 
-    # The chart, whether a guest may see it (the articles that show it), and those articles.
-    with django_assert_max_num_queries(4):
+    # The chart, whether a guest may see it (the articles that show it), those articles, their
+    # Think! counts and the running campaign offered in the save button's panel.
+    with django_assert_max_num_queries(6):
         response = client.get(f"/charts/{chart.pk}/")
 
     assert response.content.decode().count('class="article-item"') == 5

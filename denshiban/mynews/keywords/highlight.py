@@ -28,9 +28,20 @@ MARK_CLOSE = "</mark>"
 
 # Never marked inside: code and styles, elements whose content is plain text or where a mark
 # is not allowed (title, textarea, select), drawings (svg, math: charts are SVG), and
-# text that is already marked.
+# text that is already marked, and controls (a save button's label is not article text).
 UNMARKED_ELEMENTS = frozenset(
-    {"script", "style", "template", "title", "textarea", "select", "svg", "math", "mark"}
+    {
+        "script",
+        "style",
+        "template",
+        "title",
+        "textarea",
+        "select",
+        "svg",
+        "math",
+        "mark",
+        "button",
+    }
 )
 
 # Joins an article's texts for one pass of the automaton: NFKC and case folding leave it as

@@ -260,3 +260,10 @@ def test_any_input_only_gains_marks(html, keywords):
     result = highlight_html(html, keywords)
     assert result.replace(MARK, "").replace("</mark>", "") == html
     assert result.count(MARK) == result.count("</mark>")
+
+
+def test_button_labels_are_not_marked():
+    html = '<p>保存の仕組み</p><button type="submit">図表を保存する</button>'
+    out = highlight_html(html, ["保存"])
+    assert "<mark" in out.split("<button", 1)[0]
+    assert '<button type="submit">図表を保存する</button>' in out
