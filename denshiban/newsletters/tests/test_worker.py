@@ -1,9 +1,11 @@
-"""Issues sent by real worker processes (`manage.py db_worker`) through a real SMTP server,
-including a worker killed with SIGKILL in the middle of an issue.
+"""Issues sent by real worker processes through a real SMTP server: `manage.py db_worker`
+(including one killed with SIGKILL in the middle of an issue) and `manage.py rqworker` on
+Redis, as production runs them.
 
 The workers are subprocesses on the same database as the test: a file copy of the in-memory
 SQLite test database (copied back afterwards for the assertions), or the PostgreSQL test
-database itself.
+database itself. The RQ test needs Redis on 127.0.0.1:6379 and takes an empty database
+among 2–12 for the run (skipped without Redis, failed with DENSHIBAN_REQUIRE_REDIS=1).
 """
 
 from __future__ import annotations
@@ -42,6 +44,10 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.slow]
 RECIPIENTS = 300
 LEASE_SECONDS = 2
 STALLED_SECONDS = LEASE_SECONDS + 8
+DB_WORKER = ("db_worker", "--no-reload", "--interval", "0.1")
+# As production runs it (docs/operations.md), RQ's default forking worker included.
+RQ_WORKER = ("rqworker", "--with-scheduler", "--job-class", "django_tasks_rq.Job")
+REDIS_LOCK = "denshiban:test-worker:lock"
 ISSUE_TABLE = NewsletterIssue._meta.db_table
 
 
@@ -50,10 +56,9 @@ class SharedDatabase:
 
     def __init__(self, tmp_path: Path) -> None:
         self.file: Path | None = None
+        self.shared = False
         if connection.vendor == "sqlite":
             self.file = tmp_path / "workers.sqlite3"
-            with connection.cursor() as cursor:
-                cursor.execute("VACUUM INTO %s", [str(self.file)])
             self.env = {"SQLITE_PATH": str(self.file)}
         else:
             db = connection.settings_dict
@@ -62,6 +67,13 @@ class SharedDatabase:
                 credentials += ":" + quote(db["PASSWORD"], safe="")
             host = f"{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}"
             self.env = {"DATABASE_URL": f"postgres://{credentials}@{host}/{db['NAME']}"}
+
+    def share(self) -> None:
+        """Copy the in-memory database to the file, once, before a process first uses it."""
+        if self.file is not None and not self.shared:
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM INTO %s", [str(self.file)])
+        self.shared = True
 
     def value(self, sql: str, params: list[Any]) -> Any:
         if self.file is None:
@@ -85,6 +97,7 @@ class Processes:
     group so a kill takes the whole worker down, as a crashed machine would."""
 
     def __init__(self, database: SharedDatabase, smtp: SMTPServer, log_dir: Path) -> None:
+        self.database = database
         self.env = {
             key: value
             for key, value in os.environ.items()
@@ -101,10 +114,11 @@ class Processes:
         self.log_dir = log_dir
         self.workers: list[subprocess.Popen] = []
 
-    def start_worker(self) -> subprocess.Popen:
+    def start_worker(self, command: tuple[str, ...] = DB_WORKER) -> subprocess.Popen:
+        self.database.share()
         log = open(self.log_dir / f"worker{len(self.workers)}.log", "wb")  # noqa: SIM115
         worker = subprocess.Popen(  # noqa: S603 - our own manage.py with fixed arguments
-            [sys.executable, "manage.py", "db_worker", "--no-reload", "--interval", "0.1"],
+            [sys.executable, "manage.py", *command],
             cwd=django_settings.BASE_DIR,
             env=self.env,
             stdout=log,
@@ -120,8 +134,12 @@ class Processes:
         worker.wait(timeout=10)
 
     def tick(self) -> None:
+        self.manage("newsletter_tick")
+
+    def manage(self, *command: str) -> None:
+        self.database.share()
         done = subprocess.run(  # noqa: S603 - our own manage.py with fixed arguments
-            [sys.executable, "manage.py", "newsletter_tick"],
+            [sys.executable, "manage.py", *command],
             cwd=django_settings.BASE_DIR,
             env=self.env,
             capture_output=True,
@@ -145,9 +163,8 @@ def site(transactional_db):
 
 
 @pytest.fixture
-def issue(settings, site, article, django_capture_on_commit_callbacks):
-    """An issue for RECIPIENTS confirmed readers, its preparation queued in the database."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+def unsent_issue(site, article):
+    """A draft issue for RECIPIENTS confirmed readers."""
     morning = services.ensure_default_newsletters()[0]
     now = timezone.now()
     readers = Subscriber.objects.bulk_create(
@@ -161,14 +178,42 @@ def issue(settings, site, article, django_capture_on_commit_callbacks):
         for n in range(RECIPIENTS)
     )
     morning.subscribers.add(*readers)
-    issue = NewsletterIssue.objects.create(newsletter=morning, subject="けさの主なニュース")
-    with django_capture_on_commit_callbacks(execute=True):
-        sending.request_send(issue.pk)
-    return issue
+    return NewsletterIssue.objects.create(newsletter=morning, subject="けさの主なニュース")
 
 
 @pytest.fixture
-def running(tmp_path, issue):
+def issue(settings, unsent_issue, django_capture_on_commit_callbacks):
+    """The issue started, its preparation queued in the database for a db_worker."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    with django_capture_on_commit_callbacks(execute=True):
+        sending.request_send(unsent_issue.pk)
+    return unsent_issue
+
+
+@pytest.fixture
+def redis_url():
+    """An empty Redis database of this run's own, locked while in use and emptied after."""
+    import redis
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        if os.environ.get("DENSHIBAN_REQUIRE_REDIS", "").strip() == "1":
+            pytest.fail("DENSHIBAN_REQUIRE_REDIS=1 but Redis does not answer on 127.0.0.1:6379")
+        pytest.skip("needs Redis on 127.0.0.1:6379")
+    for number in range(2, 13):
+        client = redis.Redis(host="127.0.0.1", port=6379, db=number)
+        if client.dbsize() == 0 and client.set(REDIS_LOCK, "1", nx=True, ex=600):
+            try:
+                yield f"redis://127.0.0.1:6379/{number}"
+            finally:
+                client.flushdb()
+            return
+    pytest.skip("no empty Redis database among 2-12")
+
+
+@pytest.fixture
+def running(tmp_path, unsent_issue):
     """(shared database, SMTP server, processes); every worker is killed at the end."""
     database = SharedDatabase(tmp_path)
     log_dir = tmp_path / "logs"
@@ -285,3 +330,26 @@ def test_a_worker_killed_mid_issue_leaves_no_duplicate_and_no_one_missed(
     database.take_back()
 
     assert_everyone_received_exactly_one(smtp, issue)
+
+
+def test_rq_workers_send_an_issue_queued_on_redis(running, unsent_issue, redis_url):
+    database, smtp, processes = running
+    processes.env |= {"TASKS_BACKEND": "rq", "REDIS_URL": redis_url}
+    processes.start_worker(RQ_WORKER)
+    processes.start_worker(RQ_WORKER)
+
+    processes.manage(
+        "shell",
+        "-c",
+        f"from denshiban.newsletters import sending; sending.request_send({unsent_issue.pk})",
+    )
+
+    wait_until(
+        lambda: issue_status(database, unsent_issue) == IssueStatus.SENT,
+        timeout=60,
+        what=f"issue sent to {RECIPIENTS} by RQ workers",
+        processes=processes,
+    )
+    processes.stop_all()
+    database.take_back()
+    assert_everyone_received_exactly_one(smtp, unsent_issue)
