@@ -6,6 +6,9 @@ Publishing or republishing rewrites these four kinds for the article; unpublishi
 every entry of the article, keyword and expert entries included (the keyword task writes
 them again when the article comes back). Deleting the article deletes its entries with it.
 
+Experts' entries follow their visible comments (`sync_expert_entries`, run when a comment
+is saved or deleted and when the article is published again).
+
 `sync_entries` works on any number of articles with a fixed number of queries, so the
 publish signal and `manage.py rebuild_feed` share it.
 """
@@ -97,6 +100,48 @@ def sync_entries(article_ids: Iterable[int]) -> SyncResult:
     return SyncResult(created=len(new), deleted=deleted)
 
 
+@transaction.atomic
+def sync_expert_entries(article_ids: Iterable[int]) -> SyncResult:
+    """An expert's followers get every live article the expert comments on.
+
+    One entry per (expert, article) while a visible comment exists, dated by the expert's
+    newest visible comment there, so a comment on an older article still comes in new.
+    """
+    from denshiban.think.models import Comment
+
+    ids = set(article_ids)
+    if not ids:
+        return SyncResult(created=0, deleted=0)
+    wanted: dict[tuple[int, int], datetime] = {}
+    for expert_id, article_id, created_at in (
+        Comment.objects.visible()
+        .filter(article_id__in=ids, article__live=True)
+        .values_list("expert_id", "article_id", "created_at")
+    ):
+        key = (expert_id, article_id)
+        if key not in wanted or created_at > wanted[key]:
+            wanted[key] = created_at
+    stale: list[int] = []
+    have: set[tuple[int, int]] = set()
+    for pk, expert_id, article_id, published_at in FeedEntry.objects.filter(
+        article_id__in=ids, kind=FollowKind.EXPERT
+    ).values_list("pk", "target_id", "article_id", "published_at"):
+        if wanted.get((expert_id, article_id)) == published_at:
+            have.add((expert_id, article_id))
+        else:
+            stale.append(pk)
+    deleted = FeedEntry.objects.filter(pk__in=stale).delete()[0] if stale else 0
+    new = [
+        FeedEntry(
+            kind=FollowKind.EXPERT, target_id=expert_id, article_id=article_id, published_at=at
+        )
+        for (expert_id, article_id), at in wanted.items()
+        if (expert_id, article_id) not in have
+    ]
+    FeedEntry.objects.bulk_create(new, ignore_conflicts=True)
+    return SyncResult(created=len(new), deleted=deleted)
+
+
 def remove_entries(article_id: int) -> int:
     """The article left the site: every entry of it goes, whatever wrote it."""
     return FeedEntry.objects.filter(article_id=article_id).delete()[0]
@@ -118,8 +163,8 @@ def rebuild(*, chunk_size: int = 1000) -> SyncResult:
         )
         if not chunk:
             break
-        result = sync_entries(chunk)
-        created, deleted = created + result.created, deleted + result.deleted
+        for result in (sync_entries(chunk), sync_expert_entries(chunk)):
+            created, deleted = created + result.created, deleted + result.deleted
         last = chunk[-1]
     live = ArticlePage.objects.live().values("pk")
     deleted += FeedEntry.objects.exclude(article_id__in=live).delete()[0]

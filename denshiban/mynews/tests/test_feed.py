@@ -141,3 +141,40 @@ def test_sync_uses_a_fixed_number_of_queries(site, django_assert_max_num_queries
     with django_assert_max_num_queries(12):
         result = feed.sync_entries([a.pk for a in articles])
     assert result.created == 6 * 4
+
+
+def test_an_experts_followers_get_the_articles_the_expert_comments_on(
+    site, django_capture_on_commit_callbacks
+):
+    """Issue 6: a followed expert's comments bring their articles into Myニュース."""
+    from django.utils import timezone
+
+    from denshiban.access.tests.factories import make_user
+    from denshiban.mynews.follows import follow, mynews_page
+    from denshiban.think.tests.factories import CommentFactory, ExpertFactory
+
+    member = make_user("active")
+    expert = ExpertFactory()
+    article = add_article(index=site["index"], section=site["section"])
+    follow(user=member, kind=FollowKind.EXPERT, target_id=expert.pk)
+    assert mynews_page(user=member).items == []
+
+    with django_capture_on_commit_callbacks(execute=True):
+        comment = CommentFactory(expert=expert, article=article, created_at=timezone.now())
+    page = mynews_page(user=member)
+    assert [item.article.pk for item in page.items] == [article.pk]
+    assert [label.kind for label in page.items[0].labels] == [FollowKind.EXPERT]
+
+    # Hidden by an editor: the article leaves the expert's followers' Myニュース.
+    with django_capture_on_commit_callbacks(execute=True):
+        comment.hidden_at = timezone.now()
+        comment.save()
+    assert mynews_page(user=member).items == []
+    # Restored, then the article is unpublished and published again: it comes back.
+    with django_capture_on_commit_callbacks(execute=True):
+        comment.hidden_at = None
+        comment.save()
+    article.unpublish()
+    assert not FeedEntry.objects.filter(article=article).exists()
+    publish(article)
+    assert (FollowKind.EXPERT, expert.pk) in targets(article)
