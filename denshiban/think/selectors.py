@@ -11,15 +11,41 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from django.core.cache import cache
 from django.core.paginator import Page as PaginatorPage
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models import (
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Value,
+    prefetch_related_objects,
+)
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
 from .models import Comment, Expert, HelpfulMark
 
 EXPERT_PAGE_SIZE = 20
+# Comments and their counts are kept in the shared cache under a version that every change
+# of a comment, an expert or a 参考になった mark replaces (signals.py): a hidden comment
+# vanishes on the next request. Members' own marks are never cached.
+VERSION_KEY = "think:version"
+CACHE_SECONDS = 300
+
+
+def _version() -> int:
+    return cache.get_or_set(VERSION_KEY, 1, None)
+
+
+def forget_cached() -> None:
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
 
 
 class Sort(StrEnum):
@@ -86,22 +112,40 @@ def _helpful_count() -> Coalesce:
 
 
 def comments_for_member(*, article_id: int, user: Any, sort: Sort) -> list[Comment]:
-    """Every visible comment with its expert, photo, 参考になった count and this member's mark."""
-    queryset = (
-        Comment.objects.visible()
-        .filter(article_id=article_id)
-        .select_related("expert", "expert__photo")
-        .prefetch_related("expert__photo__renditions")
-        .annotate(
-            helpful_count=_helpful_count(),
-            marked_by_me=Exists(HelpfulMark.objects.filter(comment=OuterRef("pk"), user=user)),
+    """Every visible comment with its expert, photo, 参考になった count and this member's mark.
+
+    The comments come from the shared cache when unchanged (one query to fill it); this
+    member's marks cost one query, and only when the article has comments.
+    """
+    key = f"think:comments:{_version()}:{article_id}"
+    comments: list[Comment] | None = cache.get(key)
+    if comments is None:
+        comments = list(
+            Comment.objects.visible()
+            .filter(article_id=article_id)
+            .select_related("expert", "expert__photo")
+            .annotate(helpful_count=_helpful_count())
         )
-    )
-    if sort == Sort.NEWEST:
-        queryset = queryset.order_by("-created_at", "-pk")
+        cache.set(key, comments, CACHE_SECONDS)
+    # Renditions are read fresh (one query for every photo): they are made on first view.
+    photos = [comment.expert.photo for comment in comments if comment.expert.photo_id]
+    if photos:
+        prefetch_related_objects(photos, "renditions")
+    if comments and user is not None and getattr(user, "is_authenticated", False):
+        marked = set(
+            HelpfulMark.objects.filter(
+                user_id=user.pk, comment_id__in=[comment.pk for comment in comments]
+            ).values_list("comment_id", flat=True)
+        )
     else:
-        queryset = queryset.order_by("-helpful_count", "-created_at", "-pk")
-    return list(queryset)
+        marked = set()
+    for comment in comments:
+        comment.marked_by_me = comment.pk in marked
+    if sort == Sort.NEWEST:
+        comments.sort(key=lambda c: (c.created_at, c.pk), reverse=True)
+    else:
+        comments.sort(key=lambda c: (c.helpful_count, c.created_at, c.pk), reverse=True)
+    return comments
 
 
 def expert_for(user: Any) -> Expert | None:
@@ -112,19 +156,29 @@ def expert_for(user: Any) -> Expert | None:
 
 
 def comment_counts(article_ids: Iterable[int]) -> dict[int, int]:
-    """Visible comments per article, for the counts beside headlines: one query per list."""
+    """Visible comments per article, for the counts beside headlines: one query per list
+    at most, none when the shared cache holds every count."""
     ids = {int(pk) for pk in article_ids if pk is not None}
     if not ids:
         return {}
-    rows = (
-        Comment.objects.visible()
-        .filter(article_id__in=ids)
-        .order_by()
-        .values("article_id")
-        .annotate(n=Count("pk"))
-        .values_list("article_id", "n")
-    )
-    return dict(rows)
+    version = _version()
+    keys = {f"think:count:{version}:{pk}": pk for pk in ids}
+    cached = cache.get_many(keys)
+    counts = {keys[key]: n for key, n in cached.items()}
+    missing = ids - counts.keys()
+    if missing:
+        rows = dict(
+            Comment.objects.visible()
+            .filter(article_id__in=missing)
+            .order_by()
+            .values("article_id")
+            .annotate(n=Count("pk"))
+            .values_list("article_id", "n")
+        )
+        fresh = {pk: rows.get(pk, 0) for pk in missing}
+        cache.set_many({f"think:count:{version}:{pk}": n for pk, n in fresh.items()}, CACHE_SECONDS)
+        counts.update(fresh)
+    return {pk: n for pk, n in counts.items() if n}
 
 
 def expert_by_slug(slug: str) -> Expert | None:

@@ -5,13 +5,25 @@ from django.db.models.signals import post_delete, post_save
 
 from denshiban.core.pagecache import forget_pages
 
-from .models import Comment, Expert
+from . import selectors
+from .models import Comment, Expert, HelpfulMark
 
 
 def _forget_after_commit(sender, **kwargs) -> None:
-    # After the commit, so no guest request in between stores the page as it was.
+    # At once, so this process reads the change; and after the commit, so no request in
+    # between stores the page or the comments as they were.
+    selectors.forget_cached()
     transaction.on_commit(forget_pages)
+    transaction.on_commit(selectors.forget_cached)
 
+
+def _forget_counts(sender, **kwargs) -> None:
+    selectors.forget_cached()
+    transaction.on_commit(selectors.forget_cached)
+
+
+post_save.connect(_forget_counts, sender=HelpfulMark, dispatch_uid="think.marked")
+post_delete.connect(_forget_counts, sender=HelpfulMark, dispatch_uid="think.unmarked")
 
 for _model in (Comment, Expert):
     post_save.connect(
