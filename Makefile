@@ -13,7 +13,7 @@ PYTHON_FOUND := $(shell for c in python3.13 python3.12 \
 	$$(ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.12*/bin/python3.12 2>/dev/null); do \
 	if "$$c" -c 'import sys; assert sys.version_info >= (3, 12)' >/dev/null 2>&1; then command -v "$$c"; break; fi; done)
 
-.PHONY: run test install migrate seed lint bench-pages bench-newsletter clean
+.PHONY: run test install migrate seed lint bench-pages bench-newsletter bench-keywords bench-mynews clean
 
 $(VENV)/.installed: pyproject.toml
 	@if [ -z "$(PYTHON_FOUND)" ]; then \
@@ -60,6 +60,13 @@ bench-pages: install
 # Needs Redis on 127.0.0.1:6379 (its database 13 is flushed).
 bench-newsletter: install
 	$(PY) bench/newsletter.py
+
+bench-keywords: install
+	$(PY) bench/keywords.py
+
+bench-mynews: install
+	$(PY) bench/mynews.py
+	$(PY) bench/mynews.py --postgres
 
 clean:
 	rm -rf $(VENV) db.sqlite3* media/ staticfiles/
