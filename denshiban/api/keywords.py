@@ -17,7 +17,8 @@ from ninja import Field, Router, Schema, Status
 from denshiban.access.permissions import Action
 from denshiban.mynews import registrations
 
-from .saved import ERRORS, failure, member_session, private, refusal
+from .members import failure, private, reader_session, refusal
+from .saved import ERRORS
 
 router = Router(tags=["キーワード登録"])
 
@@ -56,7 +57,7 @@ def _out(keyword: registrations.RegisteredKeyword) -> dict[str, Any]:
 @router.get(
     "",
     response={200: KeywordList, **ERRORS},
-    auth=member_session,
+    auth=reader_session,
     summary="登録したキーワード(新しい順)",
 )
 def list_keywords(request: HttpRequest, response: HttpResponse) -> Any:
@@ -74,7 +75,7 @@ def list_keywords(request: HttpRequest, response: HttpResponse) -> Any:
 @router.post(
     "",
     response={201: KeywordOut, 400: KeywordErrorOut, **ERRORS},
-    auth=member_session,
+    auth=reader_session,
     summary="キーワードを登録する",
 )
 def register_keyword(request: HttpRequest, response: HttpResponse, payload: KeywordIn) -> Any:
@@ -93,7 +94,7 @@ def register_keyword(request: HttpRequest, response: HttpResponse, payload: Keyw
 @router.delete(
     "/{int:keyword_id}",
     response={204: None, **ERRORS},
-    auth=member_session,
+    auth=reader_session,
     summary="キーワードを削除する",
 )
 def remove_keyword(request: HttpRequest, response: HttpResponse, keyword_id: int) -> Any:

@@ -23,7 +23,7 @@ from denshiban.mynews import follows
 from denshiban.mynews.gates import FAILURE_STATUS
 from denshiban.mynews.models import Follow, FollowKind
 
-from .saved import FailureOut, failure, member_session, private, refusal
+from .members import FailureOut, failure, private, reader_session, refusal
 from .schemas import ErrorOut, SectionRef
 
 router = Router(tags=["Myニュース"])
@@ -128,7 +128,7 @@ def _article_out(request: HttpRequest, item: follows.FeedItem) -> dict[str, Any]
 @router.get(
     "/mynews",
     response={200: MyNewsOut, **ERRORS},
-    auth=member_session,
+    auth=reader_session,
     summary="Myニュース(フォローしている項目の記事、新しい順)",
 )
 def get_mynews(request: HttpRequest, response: HttpResponse, query: Query[MyNewsQuery]) -> Any:
@@ -163,7 +163,7 @@ def get_mynews(request: HttpRequest, response: HttpResponse, query: Query[MyNews
 @router.get(
     "/follows",
     response={200: FollowListOut, **ERRORS},
-    auth=member_session,
+    auth=reader_session,
     summary="フォローしている項目(新しい順)",
 )
 def list_follows(request: HttpRequest, response: HttpResponse) -> Any:
@@ -177,7 +177,7 @@ def list_follows(request: HttpRequest, response: HttpResponse) -> Any:
 @router.post(
     "/follows",
     response={201: FollowOut, 400: ErrorOut, **ERRORS},
-    auth=member_session,
+    auth=reader_session,
     summary="フォローする(フォロー中なら何もしない)",
 )
 def create_follow(request: HttpRequest, response: HttpResponse, payload: FollowIn) -> Any:
@@ -194,7 +194,7 @@ def create_follow(request: HttpRequest, response: HttpResponse, payload: FollowI
 @router.delete(
     "/follows",
     response={204: None, 400: ErrorOut, **ERRORS},
-    auth=member_session,
+    auth=reader_session,
     summary="フォローをやめる(フォローしていなくても成功)",
 )
 def delete_follow(request: HttpRequest, response: HttpResponse, target: Query[FollowIn]) -> Any:

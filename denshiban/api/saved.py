@@ -9,75 +9,22 @@ token must come too (header X-CSRFToken). Every answer is the member's own (no-s
 
 from __future__ import annotations
 
-import logging
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse
-from django.utils.cache import add_never_cache_headers
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.security import APIKeyCookie
-from ninja.utils import check_csrf
 
-from denshiban.access.permissions import Action, check
+from denshiban.access.permissions import Action
 from denshiban.mynews import saving
-from denshiban.mynews.gates import FAILURE_STATUS, failure_message, failure_title
+from denshiban.mynews.gates import FAILURE_STATUS
 
 from .charts import chart_out
+from .members import FailureOut, failure, private, reader_session, refusal
 from .schemas import ChartOut, ErrorOut, SectionRef
 
-logger = logging.getLogger(__name__)
-
 router = Router(tags=["保存"])
-
-
-class MemberSession(APIKeyCookie):
-    """The reader's session, guest or member; CSRF is checked whenever the cookie is sent.
-
-    Guests pass through so that the endpoint refuses them in the paper's words (401);
-    without a session cookie a request carries no one's authority to forge.
-    """
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        key = request.COOKIES.get(self.param_name)
-        if key and check_csrf(request) is not None:
-            raise HttpError(
-                403, "CSRFトークンを確認できませんでした。ページを読み込み直してください。"
-            )
-        return key
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return request.user
-
-
-member_session = MemberSession()
-
-
-class FailureOut(Schema):
-    title: str
-    detail: str
-
-
-def refusal(request: HttpRequest, action: Action) -> Status | None:
-    """401 or 403 with the paper's words, or None when the reader may go on."""
-    permission = check(request.user, action)
-    if permission.allowed:
-        return None
-    return Status(permission.status, {"detail": permission.message})
-
-
-def failure() -> Status:
-    logger.exception("mynews API write failed")
-    return Status(FAILURE_STATUS, {"title": failure_title(), "detail": failure_message()})
-
-
-def private(response: HttpResponse) -> None:
-    add_never_cache_headers(response)
 
 
 class PageQuery(Schema):
@@ -177,7 +124,7 @@ ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, FAILURE_STATUS: FailureOu
 @router.get(
     "/articles",
     response={200: SavedArticleList, **ERRORS},
-    auth=member_session,
+    auth=reader_session,
     summary="保存した記事(新しく保存した順)",
 )
 def list_saved_articles(
@@ -193,7 +140,7 @@ def list_saved_articles(
 @router.post(
     "/articles",
     response={201: SavedOut, **ERRORS},
-    auth=member_session,
+    auth=reader_session,
     summary="記事を保存する(保存済みなら何もしない)",
 )
 def save_article(request: HttpRequest, response: HttpResponse, payload: SaveArticleIn) -> Any:
@@ -212,7 +159,7 @@ def save_article(request: HttpRequest, response: HttpResponse, payload: SaveArti
 @router.delete(
     "/articles/{int:article_id}",
     response={204: None, **ERRORS},
-    auth=member_session,
+    auth=reader_session,
     summary="記事の保存を取り消す",
 )
 def unsave_article(request: HttpRequest, response: HttpResponse, article_id: int) -> Any:
@@ -229,7 +176,7 @@ def unsave_article(request: HttpRequest, response: HttpResponse, article_id: int
 @router.get(
     "/charts",
     response={200: SavedChartList, **ERRORS},
-    auth=member_session,
+    auth=reader_session,
     summary="保存した図表(新しく保存した順)",
 )
 def list_saved_charts(request: HttpRequest, response: HttpResponse, query: Query[PageQuery]) -> Any:
@@ -243,7 +190,7 @@ def list_saved_charts(request: HttpRequest, response: HttpResponse, query: Query
 @router.post(
     "/charts",
     response={201: SavedOut, **ERRORS},
-    auth=member_session,
+    auth=reader_session,
     summary="図表を保存する(保存済みなら何もしない)",
 )
 def save_chart(request: HttpRequest, response: HttpResponse, payload: SaveChartIn) -> Any:
@@ -262,7 +209,7 @@ def save_chart(request: HttpRequest, response: HttpResponse, payload: SaveChartI
 @router.delete(
     "/charts/{int:chart_id}",
     response={204: None, **ERRORS},
-    auth=member_session,
+    auth=reader_session,
     summary="図表の保存を取り消す",
 )
 def unsave_chart(request: HttpRequest, response: HttpResponse, chart_id: int) -> Any:

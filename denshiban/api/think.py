@@ -11,13 +11,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from ninja import Field, Query, Router, Schema, Status
-from ninja.errors import HttpError
-from ninja.security import APIKeyCookie
-from ninja.utils import check_csrf
 
 from denshiban.access.permissions import Action, check
 from denshiban.core.http import mark_cacheable_for_guests
@@ -27,32 +23,9 @@ from denshiban.think.exceptions import CommentInvalid, ThinkError
 from denshiban.think.models import Comment
 
 from .body import image_out
+from .members import reader_session
 
 router = Router(tags=["Think!"])
-
-
-class SessionWrite(APIKeyCookie):
-    """The reader's session, guest or member; CSRF is checked whenever the cookie is sent.
-
-    Guests pass through so that the endpoint can refuse them in the paper's words (401);
-    without a session cookie a request carries no one's authority to forge.
-    """
-
-    param_name = settings.SESSION_COOKIE_NAME
-
-    def _get_key(self, request: HttpRequest) -> str | None:
-        key = request.COOKIES.get(self.param_name)
-        if key and check_csrf(request) is not None:
-            raise HttpError(
-                403, "CSRFトークンを確認できませんでした。ページを読み込み直してください。"
-            )
-        return key
-
-    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
-        return request.user
-
-
-session_write = SessionWrite()
 
 
 class ThinkErrorOut(Schema):
@@ -240,7 +213,7 @@ def list_comments(
 
 @router.post(
     "/articles/{int:article_id}/comments",
-    auth=session_write,
+    auth=reader_session,
     response={201: CommentOut, **ERRORS, 429: ThinkErrorOut},
     summary="Think!に投稿する(エキスパートのみ)",
 )
@@ -263,7 +236,7 @@ def post_comment(request: HttpRequest, article_id: int, payload: CommentIn) -> A
 
 @router.patch(
     "/comments/{int:comment_id}",
-    auth=session_write,
+    auth=reader_session,
     response={200: CommentOut, **ERRORS},
     summary="自分のコメントを編集する(投稿から30分以内)",
 )
@@ -283,7 +256,7 @@ def edit_comment(request: HttpRequest, comment_id: int, payload: CommentIn) -> A
 
 @router.delete(
     "/comments/{int:comment_id}",
-    auth=session_write,
+    auth=reader_session,
     response={204: None, **ERRORS},
     summary="自分のコメントを削除する",
 )
@@ -297,7 +270,7 @@ def delete_comment(request: HttpRequest, comment_id: int) -> Any:
 
 @router.post(
     "/comments/{int:comment_id}/helpful",
-    auth=session_write,
+    auth=reader_session,
     response={200: HelpfulOut, **ERRORS},
     summary="「参考になった」を付ける・外す(会員)",
 )
