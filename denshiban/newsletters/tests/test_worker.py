@@ -18,6 +18,7 @@ import sys
 import time
 from collections import Counter
 from contextlib import closing
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -348,6 +349,29 @@ def test_rq_workers_send_an_issue_queued_on_redis(running, unsent_issue, redis_u
         lambda: issue_status(database, unsent_issue) == IssueStatus.SENT,
         timeout=60,
         what=f"issue sent to {RECIPIENTS} by RQ workers",
+        processes=processes,
+    )
+    processes.stop_all()
+    database.take_back()
+    assert_everyone_received_exactly_one(smtp, unsent_issue)
+
+
+def test_a_real_worker_runs_the_tick_that_starts_a_due_scheduled_issue(running, unsent_issue):
+    """newsletter_tick as a queued task: a worker runs it, it starts the issue that is due,
+    and the same worker then prepares and sends it."""
+    database, smtp, processes = running
+    sending.request_send(unsent_issue.pk, send_at=timezone.now() + timedelta(minutes=5))
+    NewsletterIssue.objects.filter(pk=unsent_issue.pk).update(
+        send_at=timezone.now() - timedelta(seconds=1)
+    )
+    processes.manage("newsletter_tick", "--enqueue")
+    assert issue_status(database, unsent_issue) == IssueStatus.SCHEDULED
+    processes.start_worker()
+
+    wait_until(
+        lambda: issue_status(database, unsent_issue) == IssueStatus.SENT,
+        timeout=60,
+        what="scheduled issue started by the queued tick and sent",
         processes=processes,
     )
     processes.stop_all()
