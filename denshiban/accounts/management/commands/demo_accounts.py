@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 from denshiban.accounts.management.demo import DEMO_ACCOUNTS
+from denshiban.newsletters.selectors import demo_mailbox_folder
 
 EMAIL_WIDTH = max(len(account.email) for account in DEMO_ACCOUNTS) + 2
 PASSWORD_WIDTH = max(len(account.password) for account in DEMO_ACCOUNTS) + 2
@@ -19,6 +20,8 @@ class Command(BaseCommand):
         write(self.style.SUCCESS(f"{settings.SITE_NAME} デモ"))
         write(f"  サイト    {base}/")
         write(f"  管理画面  {base}/admin/")
+        if demo_mailbox_folder() is not None:
+            write(f"  送信メール {base}/newsletters/mailbox/ (確認メール・登録リンク・配信)")
         write("")
         write(f"  {_pad('メールアドレス', EMAIL_WIDTH)}{_pad('パスワード', PASSWORD_WIDTH)}役割")
         for account in DEMO_ACCOUNTS:
