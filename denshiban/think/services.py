@@ -261,34 +261,32 @@ def _reason(reason: str) -> str:
     return reason
 
 
-@transaction.atomic
 def hide_comment(
     *, comment: Comment, editor: Any, reason: str, now: datetime | None = None
 ) -> Comment:
     """Takes the comment away from every reader at once, noting who did it and why."""
-    reason = _reason(reason)
-    now = now or timezone.now()
-    comment.hidden_at = now
-    comment.moderation_reason = reason
-    comment.moderated_by = editor
-    comment.moderated_at = now
-    comment.save(update_fields=["hidden_at", "moderation_reason", "moderated_by", "moderated_at"])
-    log(instance=comment, action="think.hide", user=editor, data={"reason": reason})
-    return comment
+    return _moderate(comment=comment, editor=editor, reason=reason, hide=True, now=now)
 
 
-@transaction.atomic
 def restore_comment(
     *, comment: Comment, editor: Any, reason: str, now: datetime | None = None
 ) -> Comment:
+    return _moderate(comment=comment, editor=editor, reason=reason, hide=False, now=now)
+
+
+@transaction.atomic
+def _moderate(
+    *, comment: Comment, editor: Any, reason: str, hide: bool, now: datetime | None
+) -> Comment:
     reason = _reason(reason)
     now = now or timezone.now()
-    comment.hidden_at = None
+    comment.hidden_at = now if hide else None
     comment.moderation_reason = reason
     comment.moderated_by = editor
     comment.moderated_at = now
     comment.save(update_fields=["hidden_at", "moderation_reason", "moderated_by", "moderated_at"])
-    log(instance=comment, action="think.restore", user=editor, data={"reason": reason})
+    action = "think.hide" if hide else "think.restore"
+    log(instance=comment, action=action, user=editor, data={"reason": reason})
     return comment
 
 
