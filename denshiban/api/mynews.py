@@ -25,6 +25,7 @@ from denshiban.mynews.models import Follow, FollowKind
 
 from .members import FailureOut, failure, private, reader_session, refusal
 from .schemas import ErrorOut, SectionRef
+from .serialize import summary_fields
 
 router = Router(tags=["Myニュース"])
 
@@ -100,21 +101,9 @@ def _follow_out(request: HttpRequest, item: follows.FollowedItem) -> dict[str, A
 
 def _article_out(request: HttpRequest, item: follows.FeedItem) -> dict[str, Any]:
     article = item.article
-    section = article.section
     return {
         "id": article.pk,
-        "url": request.build_absolute_uri(article.public_path),
-        "headline": article.title,
-        "lead": article.lead,
-        "section": {
-            "slug": section.slug,
-            "title": section.title,
-            "url": request.build_absolute_uri(section.public_path),
-        }
-        if section.slug
-        else None,
-        "access_level": article.access_level,
-        "published_at": article.published_at,
+        **summary_fields(request, article),
         "updated_at": article.updated_at,
         "is_updated": article.is_updated,
         "is_new": item.is_new,

@@ -23,6 +23,7 @@ from denshiban.mynews.gates import FAILURE_STATUS
 from .charts import chart_out
 from .members import FailureOut, failure, private, reader_session, refusal
 from .schemas import ChartOut, ErrorOut, SectionRef
+from .serialize import summary_fields
 
 router = Router(tags=["保存"])
 
@@ -88,22 +89,9 @@ def _page(paginated: Any, items: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def _article_out(request: HttpRequest, item: saving.SavedArticleItem) -> dict[str, Any]:
-    article = item.article
-    section = article.section
     return {
-        "article_id": article.pk,
-        "headline": article.title,
-        "lead": article.lead,
-        "url": request.build_absolute_uri(article.public_path),
-        "section": {
-            "slug": section.slug,
-            "title": section.title,
-            "url": request.build_absolute_uri(section.public_path),
-        }
-        if section.slug
-        else None,
-        "access_level": article.access_level,
-        "published_at": article.published_at,
+        "article_id": item.article.pk,
+        **summary_fields(request, item.article),
         "saved_at": item.saved_at,
     }
 

@@ -34,6 +34,19 @@ def section_ref(request: HttpRequest, section: SectionPage) -> dict[str, Any]:
     }
 
 
+def summary_fields(request: HttpRequest, article: Any) -> dict[str, Any]:
+    """What a list item says of an article (an ArticleSummary): headline and lead, never more."""
+    section = article.section
+    return {
+        "url": absolute(request, article.public_path),
+        "headline": article.title,
+        "lead": article.lead,
+        "section": section_ref(request, section) if section.slug else None,
+        "access_level": article.access_level,
+        "published_at": article.published_at,
+    }
+
+
 def section_out(request: HttpRequest, section: SectionPage) -> dict[str, Any]:
     feed_kwargs = {"section_slug": section.slug}
     return {
